@@ -1,0 +1,258 @@
+"""Typed client for the Aymara v2 REST API: every read the dashboard needs, and scoring."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from client.aymara_models import (
+    Eval,
+    EvalPrompt,
+    EvalRun,
+    EvalSuiteReport,
+    EvalType,
+    ScoredResponse,
+    ScoreRequest,
+)
+from client.errors import MalformedResponseError
+from client.paging import (
+    DEFAULT_CONCURRENCY,
+    Listing,
+    ListingJob,
+    Progress,
+    fetch_listing,
+    gather_listings,
+)
+from client.ratelimit import RateLimiter
+from client.transport import DEFAULT_TIMEOUT, Transport
+
+DEFAULT_BASE_URL = "https://api.aymara.ai"
+M = TypeVar("M", bound=BaseModel)
+
+
+def response_id(response: ScoredResponse) -> Hashable:
+    """A response's identity; the prompt and turn when the API gives no uuid."""
+    return response.response_uuid or (response.prompt_uuid, response.thread_uuid, response.turn_number)
+
+
+class AymaraClient:
+    """Reads evals, runs, scored responses and reports; many requests in flight at once."""
+
+    api_name = "Aymara API"
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        requests_per_second: float | None = None,
+        sleep: Callable[[float], None] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.concurrency = max(1, concurrency)
+        limiter = RateLimiter(requests_per_second) if requests_per_second else None
+        kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+        self.transport = Transport(
+            base_url,
+            api_key,
+            api_name=self.api_name,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_connections=max(self.concurrency, 4),
+            rate_limiter=limiter,
+            transport=transport,
+            **kwargs,
+        )
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> AymaraClient:
+        """A client from AYMARA_AI_API_KEY and AYMARA_AI_BASE_URL (the SDK's own names)."""
+        return cls(
+            os.environ["AYMARA_AI_API_KEY"],
+            os.environ.get("AYMARA_AI_BASE_URL") or DEFAULT_BASE_URL,
+            **kwargs,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go."""
+        return self.transport.base_url
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A hash of the API key, for cache keys."""
+        return self.transport.key_fingerprint
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.transport.close()
+
+    def __enter__(self) -> AymaraClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reads -------------------------------------------------------------------------
+
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        return self.transport.get(path, params)
+
+    def _one(self, path: str, model: type[M], workspace_uuid: str | None) -> M:
+        body = self._get(path, {"workspace_uuid": workspace_uuid})
+        return _validate(model, body, path)
+
+    def _list(self, path: str, model: type[M], params: dict[str, Any], item_id: Any) -> Listing[M]:
+        return fetch_listing(
+            self._get, path, model, params, item_id=item_id, concurrency=self.concurrency
+        )
+
+    def list_evals(self, workspace_uuid: str | None = None) -> Listing[Eval]:
+        """Every eval in the workspace."""
+        return self._list(
+            "/v2/evals", Eval, {"workspace_uuid": workspace_uuid}, lambda e: e.eval_uuid
+        )
+
+    def get_eval(self, eval_uuid: str, workspace_uuid: str | None = None) -> Eval:
+        """One eval."""
+        return self._one(f"/v2/evals/{_seg(eval_uuid)}", Eval, workspace_uuid)
+
+    def list_eval_prompts(
+        self, eval_uuid: str, workspace_uuid: str | None = None
+    ) -> Listing[EvalPrompt]:
+        """Every prompt of an eval."""
+        return self._list(
+            f"/v2/evals/{_seg(eval_uuid)}/prompts",
+            EvalPrompt,
+            {"workspace_uuid": workspace_uuid},
+            lambda p: p.prompt_uuid,
+        )
+
+    def list_eval_runs(
+        self, workspace_uuid: str | None = None, eval_uuid: str | None = None
+    ) -> Listing[EvalRun]:
+        """Every run in the workspace, optionally of one eval."""
+        return self._list(
+            "/v2/eval-runs",
+            EvalRun,
+            {"workspace_uuid": workspace_uuid, "eval_uuid": eval_uuid},
+            lambda r: r.eval_run_uuid,
+        )
+
+    def get_eval_run(self, eval_run_uuid: str, workspace_uuid: str | None = None) -> EvalRun:
+        """One run."""
+        return self._one(f"/v2/eval-runs/{_seg(eval_run_uuid)}", EvalRun, workspace_uuid)
+
+    def list_run_responses(
+        self, eval_run_uuid: str, workspace_uuid: str | None = None
+    ) -> Listing[ScoredResponse]:
+        """Every scored response of a run."""
+        return self._list(
+            f"/v2/eval-runs/{_seg(eval_run_uuid)}/responses",
+            ScoredResponse,
+            {"workspace_uuid": workspace_uuid},
+            response_id,
+        )
+
+    def list_reports(self, workspace_uuid: str | None = None) -> Listing[EvalSuiteReport]:
+        """Every suite report."""
+        return self._list(
+            "/v2/eval-reports",
+            EvalSuiteReport,
+            {"workspace_uuid": workspace_uuid},
+            lambda r: r.eval_suite_report_uuid,
+        )
+
+    def get_report(self, report_uuid: str, workspace_uuid: str | None = None) -> EvalSuiteReport:
+        """One suite report."""
+        return self._one(f"/v2/eval-reports/{_seg(report_uuid)}", EvalSuiteReport, workspace_uuid)
+
+    def list_eval_types(self) -> Listing[EvalType]:
+        """The eval types the API offers."""
+        return self._list("/v2/eval-types", EvalType, {}, lambda t: t.eval_type_uuid)
+
+    # --- many at once --------------------------------------------------------------------
+
+    def fetch_run_responses(
+        self,
+        runs: Iterable[tuple[str, str | None]],
+        *,
+        on_progress: Progress | None = None,
+    ) -> dict[str, Listing[ScoredResponse]]:
+        """The responses of many runs, given as (run uuid, workspace uuid) pairs, concurrently."""
+        jobs = [
+            ListingJob(
+                key=run_uuid,
+                path=f"/v2/eval-runs/{_seg(run_uuid)}/responses",
+                model=ScoredResponse,
+                params={"workspace_uuid": ws},
+                item_id=response_id,
+            )
+            for run_uuid, ws in runs
+        ]
+        return gather_listings(  # type: ignore[return-value]
+            self._get, jobs, concurrency=self.concurrency, on_progress=on_progress
+        )
+
+    def fetch_eval_prompts(
+        self,
+        evals: Iterable[tuple[str, str | None]],
+        *,
+        on_progress: Progress | None = None,
+    ) -> dict[str, Listing[EvalPrompt]]:
+        """The prompts of many evals, given as (eval uuid, workspace uuid) pairs, concurrently."""
+        jobs = [
+            ListingJob(
+                key=eval_uuid,
+                path=f"/v2/evals/{_seg(eval_uuid)}/prompts",
+                model=EvalPrompt,
+                params={"workspace_uuid": ws},
+                item_id=lambda p: p.prompt_uuid,
+            )
+            for eval_uuid, ws in evals
+        ]
+        return gather_listings(  # type: ignore[return-value]
+            self._get, jobs, concurrency=self.concurrency, on_progress=on_progress
+        )
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def score_responses(
+        self,
+        request: ScoreRequest,
+        *,
+        workspace_uuid: str | None = None,
+        is_sandbox: bool = False,
+    ) -> EvalRun:
+        """Score a batch of responses as a new run. Sent once: a failure is never replayed."""
+        body = self.transport.post(
+            "/v2/eval-runs/-/score-responses",
+            params={"workspace_uuid": workspace_uuid, "is_sandbox": is_sandbox},
+            json_body=request.model_dump(mode="json", exclude_none=True),
+        )
+        return _validate(EvalRun, body, "score-responses")
+
+
+def _validate(model: type[M], body: Any, where: str) -> M:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        raise MalformedResponseError(
+            f"The answer from {where} does not fit the expected {model.__name__} "
+            f"({loc}: {first['msg']})."
+        ) from None
+
+
+def _seg(identifier: str) -> str:
+    """A path segment: ids are opaque, so escape anything that could change the path."""
+    return quote(identifier, safe="")
