@@ -1,0 +1,42 @@
+"""Side-by-side views of two runs' answers to the same prompt."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.response_card import untrusted_text
+
+BADGES = {
+    "regressed": ("Regressed", "red", ":material/trending_down:"),
+    "improved": ("Improved", "green", ":material/trending_up:"),
+    "within noise": ("Within noise", "gray", ":material/drag_handle:"),
+}
+MARKS = {"regressed": "▼ regressed", "improved": "▲ improved", "within noise": "≈ within noise"}
+
+
+def change_badge(verdict: str) -> None:
+    """A coloured badge for a change's verdict."""
+    label, color, icon = BADGES.get(verdict, (verdict, "gray", None))
+    st.badge(label, color=color, icon=icon)
+
+
+def flip_card(flip: pd.Series, label_a: str, label_b: str, *, key: str) -> None:
+    """One prompt as answered in two runs, with each judge's verdict and explanation."""
+    with st.container(border=True):
+        st.caption(f"{flip.get('prompt_category') or 'Uncategorised'} · {flip.get('change')}")
+        untrusted_text("Prompt", flip.get("prompt_content"), key=f"{key}_prompt")
+        left, right = st.columns(2)
+        for column, side, label in ((left, "a", label_a), (right, "b", label_b)):
+            with column:
+                verdict = str(flip.get(f"verdict_{side}") or "missing")
+                st.markdown(f"**{label}**")
+                color = {"passed": "green", "failed": "red"}.get(verdict, "gray")
+                st.badge(verdict.capitalize(), color=color)
+                confidence = flip.get(f"confidence_{side}")
+                if confidence is not None and confidence == confidence:
+                    st.caption(f"Judge confidence {confidence:.2f}")
+                untrusted_text("Response", flip.get(f"response_{side}"), key=f"{key}_r{side}")
+                untrusted_text(
+                    "Judge's explanation", flip.get(f"explanation_{side}"), key=f"{key}_e{side}"
+                )

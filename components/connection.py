@@ -1,0 +1,107 @@
+"""Where the data comes from: the user's API keys, or the embedded demo simulator."""
+
+from __future__ import annotations
+
+import os
+import secrets as token_source
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import streamlit as st
+
+from client.aymara import DEFAULT_BASE_URL as AYMARA_DEFAULT_URL
+from client.transport import fingerprint
+
+FEATHER_DEFAULT_URL = "https://api-sandbox.featherhq.com"
+SourceKind = Literal["aymara", "feather"]
+SOURCE_LABELS: dict[str, str] = {"aymara": "Aymara", "feather": "Feather"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One API account the dashboard reads from."""
+
+    kind: SourceKind
+    base_url: str
+    api_key: str = field(repr=False)
+    demo: bool = False
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A hash of the key: what caches and stores are keyed by, never the key itself."""
+        return fingerprint(self.api_key)
+
+    @property
+    def label(self) -> str:
+        """How the sidebar names it."""
+        return SOURCE_LABELS[self.kind]
+
+
+def _section(secrets: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = secrets.get(name) if secrets else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def sources_from_config(env: Mapping[str, str], secrets: Mapping[str, Any]) -> list[Source]:
+    """Configured accounts from the environment, then `.streamlit/secrets.toml` sections."""
+    found: list[Source] = []
+    aymara = _section(secrets, "aymara")
+    key = env.get("AYMARA_AI_API_KEY") or aymara.get("api_key")
+    if key:
+        url = env.get("AYMARA_AI_BASE_URL") or aymara.get("base_url") or AYMARA_DEFAULT_URL
+        found.append(Source("aymara", str(url).rstrip("/"), str(key)))
+    feather = _section(secrets, "feather")
+    key = env.get("FEATHER_API_KEY") or feather.get("api_key")
+    if key:
+        url = env.get("FEATHER_BASE_URL") or feather.get("base_url") or FEATHER_DEFAULT_URL
+        found.append(Source("feather", str(url).rstrip("/"), str(key)))
+    return found
+
+
+def allowed_workspaces(env: Mapping[str, str], secrets: Mapping[str, Any]) -> frozenset[str]:
+    """EVAL_DASHBOARD_WORKSPACES: the only workspaces this dashboard may show (empty = any)."""
+    raw: Any = env.get("EVAL_DASHBOARD_WORKSPACES")
+    if raw is None:
+        raw = secrets.get("EVAL_DASHBOARD_WORKSPACES") if secrets else None
+        raw = raw if raw is not None else _section(secrets, "access").get("workspaces")
+    if raw is None:
+        return frozenset()
+    items = raw if isinstance(raw, (list, tuple)) else str(raw).replace(";", ",").split(",")
+    return frozenset(s.strip() for s in items if str(s).strip())
+
+
+@st.cache_resource(show_spinner="Starting the demo API…")
+def _demo_simulator(scale: float) -> Any:
+    """The bundled simulator on a free loopback port, started once per process."""
+    from simulator.server import start_in_thread
+    from simulator.settings import SimSettings
+
+    # A fresh random key per process: the demo speaks to the simulator exactly like to a vendor.
+    settings = SimSettings(api_key="demo-" + token_source.token_urlsafe(18), scale=scale)
+    return start_in_thread(settings), settings.api_key
+
+
+def _secrets() -> Mapping[str, Any]:
+    try:
+        return dict(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets.toml, or a malformed one: treat as absent
+        return {}
+
+
+def resolve_sources() -> list[Source]:
+    """The accounts to show; the demo simulator (both APIs) when none is configured."""
+    configured = sources_from_config(os.environ, _secrets())
+    if configured:
+        return configured
+    scale = float(os.environ.get("EVAL_DASHBOARD_DEMO_SCALE", "1"))
+    running, key = _demo_simulator(scale)
+    return [
+        Source("aymara", running.base_url, key, demo=True),
+        Source("feather", running.base_url, key, demo=True),
+    ]
+
+
+def workspace_allowlist() -> frozenset[str]:
+    """The configured workspace allowlist for this process."""
+    return allowed_workspaces(os.environ, _secrets())

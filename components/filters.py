@@ -1,0 +1,63 @@
+"""Filter widgets bound to the URL's query parameters, so a copied link restores the view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+
+def options_of(series: pd.Series) -> list[str]:
+    """The distinct non-empty values of a column, sorted, as text."""
+    return sorted({str(v) for v in series.dropna().unique() if str(v)})
+
+
+def multi(label: str, options: Iterable[str], key: str, container: Any = st, **kwargs: Any) -> list[str]:
+    """A multiselect bound to the query parameter `key`."""
+    return container.multiselect(label, list(options), key=key, bind="query-params", **kwargs)
+
+
+def fraction_range(label: str, key: str, container: Any = st) -> tuple[float, float]:
+    """A 0..1 range slider (shown as percentages) bound to the URL."""
+    low, high = container.slider(
+        label, 0.0, 1.0, (0.0, 1.0), step=0.01, key=key, bind="query-params", format="percent"
+    )
+    return float(low), float(high)
+
+
+def day_range(label: str, first: date, last: date, key: str, container: Any = st) -> tuple[date, date]:
+    """A date range bound to the URL; a half-chosen range counts as that single day."""
+    picked = container.date_input(
+        label,
+        (first, last),
+        min_value=first,
+        max_value=last,
+        key=key,
+        bind="query-params",
+    )
+    if isinstance(picked, (tuple, list)):
+        if len(picked) == 2:
+            return picked[0], picked[1]
+        if len(picked) == 1:
+            return picked[0], picked[0]
+        return first, last
+    return picked, picked
+
+
+def search(label: str, key: str, container: Any = st) -> str:
+    """A free-text search box bound to the URL."""
+    value = container.text_input(
+        label, key=key, bind="query-params", placeholder="Words in the prompt, response or explanation"
+    )
+    return (value or "").strip()
+
+
+def choice(label: str, options: list[str], key: str, container: Any = st) -> str:
+    """A one-of-few choice (e.g. any / yes / no) bound to the URL."""
+    value = container.segmented_control(
+        label, options, default=options[0], key=key, bind="query-params", required=True
+    )
+    return value or options[0]

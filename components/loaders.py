@@ -1,0 +1,318 @@
+"""The one place where data is loaded and cached, keyed by base URL, key hash and workspace."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from client.aymara import AymaraClient
+from client.aymara_models import EvalSuiteReport
+from client.errors import APIError
+from client.paging import Listing
+from components.connection import Source
+from reporting import frames
+
+CACHE_TTL_S = float(os.environ.get("EVAL_DASHBOARD_CACHE_TTL", "600"))
+PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
+MAX_ENTRIES = 8
+CONCURRENCY = int(os.environ.get("EVAL_DASHBOARD_CONCURRENCY", "8"))
+
+# stage label, done, total
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Something that did not load, said so that a person can act on it."""
+
+    what: str
+    message: str
+    hint: str = ""
+    request_id: str | None = None
+
+    @classmethod
+    def from_error(cls, what: str, error: APIError) -> LoadProblem:
+        """A problem from a typed API error."""
+        return cls(what, error.message, error.hint, error.request_id)
+
+
+@dataclass(frozen=True)
+class AymaraData:
+    """Everything the Aymara pages show for one account and workspace, as frames."""
+
+    base_url: str
+    workspace: str | None
+    evals: pd.DataFrame
+    runs: pd.DataFrame
+    prompts: pd.DataFrame
+    responses: pd.DataFrame
+    reports: tuple[EvalSuiteReport, ...]
+    loaded_at: datetime
+    workspaces: dict[str, str] = field(default_factory=dict)
+    problems: tuple[LoadProblem, ...] = ()
+    fatal: APIError | None = None
+    requests: int = 0
+
+    @property
+    def partial(self) -> bool:
+        """True when something did not load."""
+        return bool(self.problems) or self.fatal is not None
+
+
+class _Entry:
+    __slots__ = ("expires", "lock", "value")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: Any = None
+        self.expires = 0.0
+
+
+class DatasetCache:
+    """Process-wide cache of loaded datasets: no copy per hit, one load per key at a time.
+
+    `st.cache_data` pickles its value on every hit, which for a million-row frame costs
+    seconds per rerun; here every session shares one immutable dataset object instead.
+    """
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._generations: dict[Hashable, int] = {}
+        self._lock = threading.Lock()
+
+    def generation(self, scope: Hashable) -> int:
+        """How many times this scope was refreshed."""
+        with self._lock:
+            return self._generations.get(scope, 0)
+
+    def refresh(self, scope: Hashable) -> None:
+        """Make the next read of this scope load afresh, for every session."""
+        with self._lock:
+            self._generations[scope] = self._generations.get(scope, 0) + 1
+
+    def get_or_load(self, key: Hashable, load: Callable[[], Any], ttl: Callable[[Any], float]) -> Any:
+        """The cached value for key, loading it once if missing or expired."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = _Entry()
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        with entry.lock:  # other sessions asking for the same data wait for this one load
+            if entry.value is None or time.monotonic() >= entry.expires:
+                entry.value = load()
+                entry.expires = time.monotonic() + ttl(entry.value)
+            return entry.value
+
+    def clear(self) -> None:
+        """Forget everything (tests)."""
+        with self._lock:
+            self._entries.clear()
+
+
+@st.cache_resource
+def dataset_cache() -> DatasetCache:
+    """The process's dataset cache."""
+    return DatasetCache()
+
+
+@st.cache_resource
+def _aymara_client(kind: str, base_url: str, key_fingerprint: str, _source: Source) -> AymaraClient:
+    """One client (and connection pool) per account; keyed by the key's hash, never the key."""
+    return AymaraClient(_source.api_key, base_url, concurrency=CONCURRENCY)
+
+
+def aymara_client(source: Source) -> AymaraClient:
+    """The shared client for an Aymara account."""
+    return _aymara_client(source.kind, source.base_url, source.key_fingerprint, source)
+
+
+def _scope(source: Source, workspace: str | None) -> tuple[str, str, str, str]:
+    return (source.kind, source.base_url, source.key_fingerprint, workspace or "*")
+
+
+def refresh(source: Source, workspace: str | None) -> None:
+    """Reload this account's data on the next read, for everyone."""
+    dataset_cache().refresh(_scope(source, workspace))
+
+
+def load_aymara(
+    source: Source, workspace: str | None, progress: ProgressFn | None = None
+) -> AymaraData:
+    """The Aymara dataset for an account and workspace, from the cache or the API."""
+    scope = _scope(source, workspace)
+    cache = dataset_cache()
+    key = (*scope, cache.generation(scope))
+    data = cache.get_or_load(
+        key,
+        lambda: fetch_aymara(aymara_client(source), workspace, progress),
+        lambda data: 0.0 if data.fatal else PARTIAL_TTL_S if data.partial else CACHE_TTL_S,
+    )
+    remember_workspace_names(source, data.workspaces)
+    return data
+
+
+def fetch_aymara(
+    client: AymaraClient, workspace: str | None, progress: ProgressFn | None = None
+) -> AymaraData:
+    """Load every eval, run, prompt, response and report of a workspace, many requests at once."""
+    started_requests = client.transport.requests_sent
+    say = progress or (lambda stage, done, total: None)
+    problems: list[LoadProblem] = []
+    now = datetime.now(UTC)
+
+    say("Listing evals, runs and reports", 0, 3)
+    try:
+        evals = client.list_evals(workspace)
+        runs = client.list_eval_runs(workspace)
+        reports = client.list_reports(workspace)
+    except APIError as exc:  # the listings themselves raise only on a first-page failure
+        return _empty(client, workspace, now, exc)
+    for name, listing in (("evals", evals), ("runs", runs), ("reports", reports)):
+        fatal = _listing_problems(f"The list of {name}", listing, problems)
+        if fatal is not None and not listing.items:
+            return _empty(client, workspace, now, fatal, tuple(problems))
+    say("Listing evals, runs and reports", 3, 3)
+
+    eval_workspace = {e.eval_uuid: e.workspace_uuid or workspace for e in evals.items if e.eval_uuid}
+    # Failed and just-created runs have no responses: asking would cost a request each.
+    fetchable = [r for r in runs.items if r.status not in ("failed", "created")]
+    total = len(eval_workspace) + len(fetchable)
+
+    def on_prompts(done: int, _total: int, items: int) -> None:
+        say(f"Fetched prompts of {done} of {len(eval_workspace)} evals", done, total)
+
+    prompts = client.fetch_eval_prompts(eval_workspace.items(), on_progress=on_prompts)
+    for eval_uuid, listing in prompts.items():
+        _listing_problems(f"Prompts of eval {eval_uuid}", listing, problems)
+
+    def on_responses(done: int, _total: int, items: int) -> None:
+        say(
+            f"Fetched responses of {done} of {len(fetchable)} runs ({items:,} responses)",
+            len(eval_workspace) + done,
+            total,
+        )
+
+    responses = client.fetch_run_responses(
+        [(r.eval_run_uuid, r.workspace_uuid or workspace) for r in fetchable],
+        on_progress=on_responses,
+    )
+    names = {r.eval_run_uuid: r.name or r.eval_run_uuid for r in runs.items}
+    for run_uuid, listing in responses.items():
+        _listing_problems(f"Responses of run '{names.get(run_uuid)}' ({run_uuid})", listing, problems)
+
+    evals_df = frames.evals_frame(evals.items)
+    runs_df = frames.runs_frame(runs.items, evals_df)
+    prompts_df = frames.prompts_frame({k: v.items for k, v in prompts.items()})
+    responses_df = frames.responses_frame(
+        {k: v.items for k, v in responses.items()}, runs_df, prompts_df
+    )
+    return AymaraData(
+        base_url=client.base_url,
+        workspace=workspace,
+        evals=evals_df,
+        runs=runs_df,
+        prompts=prompts_df,
+        responses=responses_df,
+        reports=tuple(reports.items),
+        loaded_at=now,
+        workspaces=_workspace_names(evals.items, responses),
+        problems=tuple(problems),
+        requests=client.transport.requests_sent - started_requests,
+    )
+
+
+def _listing_problems(what: str, listing: Listing[Any], problems: list[LoadProblem]) -> APIError | None:
+    """Record what a listing missed; return its error."""
+    if listing.error is not None:
+        problems.append(LoadProblem.from_error(what, listing.error))
+    if listing.skipped:
+        shown = "; ".join(listing.skipped[:3]) + (" …" if len(listing.skipped) > 3 else "")
+        problems.append(
+            LoadProblem(
+                what,
+                f"{len(listing.skipped)} item(s) did not fit the expected shape and are not "
+                f"shown: {shown}",
+                "The API sent data in an unexpected shape; report it with the details above.",
+            )
+        )
+    return listing.error
+
+
+def _empty(
+    client: AymaraClient,
+    workspace: str | None,
+    now: datetime,
+    error: APIError,
+    problems: tuple[LoadProblem, ...] = (),
+) -> AymaraData:
+    evals = frames.evals_frame([])
+    runs = frames.runs_frame([], evals)
+    prompts = frames.prompts_frame({})
+    return AymaraData(
+        base_url=client.base_url,
+        workspace=workspace,
+        evals=evals,
+        runs=runs,
+        prompts=prompts,
+        responses=frames.responses_frame({}, runs, prompts),
+        reports=(),
+        loaded_at=now,
+        problems=problems,
+        fatal=error,
+    )
+
+
+def _workspace_names(evals: list[Any], responses: dict[str, Listing[Any]]) -> dict[str, str]:
+    """Workspace uuid -> name; v2 names workspaces only inside manual reviewers' profiles."""
+    names: dict[str, str] = {e.workspace_uuid: "" for e in evals if e.workspace_uuid}
+    for listing in responses.values():
+        for item in listing.items:
+            user = item.manually_updated_by
+            ws = user.workspace if user else None
+            if ws and ws.workspace_uuid and ws.name:
+                names[ws.workspace_uuid] = ws.name
+    return names
+
+
+_names_lock = threading.Lock()
+_learned_names: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def remember_workspace_names(source: Source, names: dict[str, str]) -> None:
+    """Keep the workspace names a load found, for the selector."""
+    with _names_lock:
+        known = _learned_names.setdefault((source.base_url, source.key_fingerprint), {})
+        known.update({k: v for k, v in names.items() if v or k not in known})
+
+
+def known_workspaces(source: Source) -> dict[str, str]:
+    """Workspace uuid -> name (or "") for the selector: from the evals listing, cached."""
+    scope = ("workspaces", source.base_url, source.key_fingerprint)
+    cache = dataset_cache()
+
+    def discover() -> dict[str, str]:
+        try:
+            listing = aymara_client(source).list_evals(None)
+        except APIError:
+            return {}
+        return {e.workspace_uuid: "" for e in listing.items if e.workspace_uuid}
+
+    found = dict(cache.get_or_load((*scope, cache.generation(scope)), discover, lambda v: CACHE_TTL_S))
+    with _names_lock:
+        learned = _learned_names.get((source.base_url, source.key_fingerprint), {})
+        for uuid, name in learned.items():
+            if name or uuid not in found:
+                found[uuid] = name
+    return found

@@ -1,0 +1,177 @@
+"""The frame around every page: the sidebar, the demo note, and loading with progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from client.errors import APIError
+from components import loaders
+from components.connection import Source, resolve_sources, workspace_allowlist
+from components.errors import show_error, show_problems
+
+ALL_WORKSPACES = "*"
+WORKSPACE_PARAM = "workspace"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs to know: the accounts, and the chosen workspace."""
+
+    sources: tuple[Source, ...]
+    workspace: str | None  # None = all workspaces the key (and the allowlist) may see
+    allowlist: frozenset[str]
+    refused_workspace: str | None = None  # a workspace the URL asked for but may not be shown
+
+    def source(self, kind: str) -> Source | None:
+        """The configured account of one API, if any."""
+        return next((s for s in self.sources if s.kind == kind), None)
+
+    @property
+    def demo(self) -> bool:
+        """True when showing the embedded simulator's demo data."""
+        return any(s.demo for s in self.sources)
+
+
+def build_context() -> Context:
+    """Resolve accounts and the workspace named in the URL; called once per run by app.py."""
+    sources = tuple(resolve_sources())
+    allowlist = workspace_allowlist()
+    asked = (st.query_params.get(WORKSPACE_PARAM) or "").strip() or None
+    if asked == ALL_WORKSPACES:
+        asked = None
+    if asked and allowlist and asked not in allowlist:
+        return Context(sources, None, allowlist, refused_workspace=asked)
+    return Context(sources, asked, allowlist)
+
+
+def current() -> Context:
+    """The context app.py built for this run."""
+    return st.session_state["_context"]
+
+
+def render_sidebar(ctx: Context) -> None:
+    """Where the data comes from, the workspace selector and Refresh."""
+    with st.sidebar:
+        if ctx.demo:
+            st.caption(":material/science: **Demo data** from the bundled simulator")
+        else:
+            for source in ctx.sources:
+                st.caption(f":material/cloud: {source.label}: `{source.base_url}`")
+        if ctx.source("aymara") is not None:
+            _workspace_selector(ctx)
+        if st.button("Refresh", icon=":material/refresh:", help="Load everything again"):
+            for source in ctx.sources:
+                loaders.refresh(source, ctx.workspace)
+            st.rerun()
+        loaded = st.session_state.get("_loaded_at")
+        if loaded:
+            st.caption(f"Data loaded {_ago(loaded)}")
+
+
+def _workspace_selector(ctx: Context) -> None:
+    source = ctx.source("aymara")
+    assert source is not None
+    known = loaders.known_workspaces(source)
+    if ctx.allowlist:
+        known = {k: v for k, v in known.items() if k in ctx.allowlist}
+        known.update({k: known.get(k, "") for k in ctx.allowlist})
+    options = [ALL_WORKSPACES, *sorted(known, key=lambda k: (known[k] or "~", k))]
+    if ctx.workspace and ctx.workspace not in options:
+        options.append(ctx.workspace)
+
+    def label(ws: str) -> str:
+        if ws == ALL_WORKSPACES:
+            return "All workspaces" if not ctx.allowlist else "All permitted workspaces"
+        return known.get(ws) or f"Workspace {ws[:8]}"
+
+    current_ws = ctx.workspace or ALL_WORKSPACES
+    chosen = st.selectbox(
+        "Workspace",
+        options,
+        index=options.index(current_ws),
+        format_func=label,
+        key=f"_ws_select_{current_ws}",
+    )
+    pasted = st.text_input(
+        "Or paste a workspace uuid",
+        key="_ws_paste",
+        placeholder="e.g. 3f0c…",
+        max_chars=64,
+    ).strip()
+    target = pasted or chosen
+    if target != current_ws:
+        st.session_state["_ws_paste"] = ""
+        if target == ALL_WORKSPACES:
+            st.query_params.pop(WORKSPACE_PARAM, None)
+        else:
+            st.query_params[WORKSPACE_PARAM] = target
+        st.rerun()
+
+
+def demo_note(ctx: Context) -> None:
+    """One quiet line on demo data that says how to connect a real account."""
+    if ctx.demo:
+        st.caption(
+            ":material/info: You are looking at demo data from the bundled simulator. "
+            "To see your own results set `AYMARA_AI_API_KEY` (and/or `FEATHER_API_KEY`) "
+            "and restart; see the README."
+        )
+
+
+def refused_note(ctx: Context) -> bool:
+    """Refuse a workspace outside the allowlist with a clear message; True when refused."""
+    if ctx.refused_workspace:
+        st.error(
+            "This dashboard is not allowed to show the workspace named in the link. "
+            "Ask its owner for access, or choose one of the workspaces in the sidebar.",
+            icon=":material/block:",
+        )
+        return True
+    return False
+
+
+def aymara_data(ctx: Context) -> loaders.AymaraData | None:
+    """Load the Aymara data with a progress bar; show errors; None when nothing loaded."""
+    source = ctx.source("aymara")
+    if source is None:
+        st.info("No Aymara account is configured. Set `AYMARA_AI_API_KEY` to see Aymara evals.")
+        return None
+    if refused_note(ctx):
+        return None
+    bar = st.empty()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / total) if total else 0.0, text=stage)
+
+    try:
+        data = loaders.load_aymara(source, _workspaces_to_load(ctx), progress)
+    except APIError as exc:  # a bug-free loader returns errors in data; this is a last guard
+        bar.empty()
+        show_error(exc)
+        return None
+    bar.empty()
+    st.session_state["_loaded_at"] = data.loaded_at
+    if data.fatal is not None:
+        show_error(data.fatal)
+        if st.button("Try again", icon=":material/refresh:", key="_retry_load"):
+            loaders.refresh(source, ctx.workspace)
+            st.rerun()
+        return None
+    show_problems(data.problems)
+    return data
+
+
+def _workspaces_to_load(ctx: Context) -> str | None:
+    return ctx.workspace
+
+
+def _ago(when: datetime) -> str:
+    seconds = int((datetime.now(UTC) - when).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    return f"at {when:%H:%M} UTC"

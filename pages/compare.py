@@ -1,0 +1,117 @@
+"""Compare runs: two runs of one eval, prompt by prompt, with honest intervals."""
+
+import streamlit as st
+
+from components import filters, shell, tables
+from components.compare import MARKS, change_badge, flip_card
+from components.tiles import pct, tiles
+from reporting import figures, frames, stats
+
+ctx = shell.current()
+st.title("Compare runs")
+shell.demo_note(ctx)
+data = shell.aymara_data(ctx)
+if data is None:
+    st.stop()
+
+runs = data.runs.sort_values("created_at", ascending=False)
+counts = runs["eval_uuid"].value_counts()
+comparable = runs[runs["eval_uuid"].isin(counts[counts >= 2].index)]
+if comparable.empty:
+    st.info("No eval has two runs yet. Compare needs two runs of the same eval.")
+    st.stop()
+
+eval_names = dict(zip(comparable["eval_uuid"], comparable["eval_name"], strict=False))
+eval_uuid = st.selectbox(
+    "Eval", list(eval_names), format_func=lambda u: str(eval_names[u]), key="cmp_eval",
+    bind="query-params",
+)  # fmt: skip
+of_eval = comparable[comparable["eval_uuid"] == eval_uuid]
+labels = {
+    r.eval_run_uuid: f"{r.run_name} · {r.created_at:%Y-%m-%d} · {pct(r.pass_rate)}"
+    for r in of_eval.itertuples()
+}
+uuids = list(labels)
+c1, c2 = st.columns(2)
+run_a = c1.selectbox(
+    "Run A (before)", uuids, index=1, format_func=labels.get, key="run_a", bind="query-params"
+)
+run_b = c2.selectbox(
+    "Run B (after)", uuids, index=0, format_func=labels.get, key="run_b", bind="query-params"
+)
+if run_a == run_b:
+    st.info("Choose two different runs.")
+    st.stop()
+
+a = of_eval[of_eval["eval_run_uuid"] == run_a].iloc[0]
+b = of_eval[of_eval["eval_run_uuid"] == run_b].iloc[0]
+resp_a = data.responses[data.responses["eval_run_uuid"] == run_a]
+resp_b = data.responses[data.responses["eval_run_uuid"] == run_b]
+flips = frames.flip_table(resp_a, resp_b)
+
+warnings = []
+for run in (a, b):
+    if run["status"] != "finished":
+        warnings.append(f"Run {run['run_name']} is {run['status']}; its verdicts may still change.")
+prompts_a, prompts_b = set(resp_a["prompt_uuid"]), set(resp_b["prompt_uuid"])
+if prompts_a != prompts_b:
+    warnings.append(
+        f"The runs answered different prompt sets ({len(prompts_a - prompts_b)} only in A, "
+        f"{len(prompts_b - prompts_a)} only in B): the eval's prompts changed between them, so "
+        "only the shared prompts are compared like for like."
+    )
+for text in warnings:
+    st.warning(text, icon=":material/warning:")
+
+b_count, c_count, p_value = frames.mcnemar_from_flips(flips)
+counts_a, counts_b = frames.verdict_counts(resp_a), frames.verdict_counts(resp_b)
+delta = (counts_b["pass_rate"] or 0) - (counts_a["pass_rate"] or 0)
+verdict = stats.classify_change(p_value, delta)
+tiles(
+    [
+        ("Run A pass rate", pct(counts_a["pass_rate"]), None),
+        ("Run B pass rate", pct(counts_b["pass_rate"]), None),
+        ("Change", f"{delta * 100:+.1f} pp", None),
+        ("Newly failed / passed", f"{b_count} / {c_count}", "Prompts whose verdict flipped"),
+        ("McNemar p-value", f"{p_value:.3g}" if p_value == p_value else "—", MARKS.get(verdict)),
+    ]
+)
+change_badge(verdict)
+
+st.subheader("Pass rate by category, with 95% intervals")
+st.plotly_chart(
+    figures.grouped_category_bars(
+        frames.category_pass_rates(resp_a), frames.category_pass_rates(resp_b), "Run A", "Run B"
+    ),
+    key="cmp_bars",
+)
+
+st.subheader("Prompt by prompt")
+c3, c4 = st.columns(2)
+changes = filters.multi("Change", filters.options_of(flips["change"]), "change", c3)
+cats = filters.multi("Category", filters.options_of(flips["prompt_category"]), "cmp_cat", c4)
+shown = flips
+if changes:
+    shown = shown[shown["change"].isin(changes)]
+if cats:
+    shown = shown[shown["prompt_category"].isin(cats)]
+event = tables.table(
+    shown,
+    {
+        "change": tables.text("Change", "small"),
+        "prompt_category": tables.text("Category", "small"),
+        "prompt_content": tables.text("Prompt", "large"),
+        "verdict_a": tables.text("A", "small"),
+        "verdict_b": tables.text("B", "small"),
+        "confidence_a": st.column_config.NumberColumn("Conf. A", format="%.2f"),
+        "confidence_b": st.column_config.NumberColumn("Conf. B", format="%.2f"),
+    },
+    key="cmp_table",
+    select=True,
+    height=360,
+)
+row = tables.selected_row(event, shown)
+if row is not None:
+    flip_card(row, "Run A", "Run B", key="cmp_card")
+else:
+    st.caption("Choose a row to read both responses and explanations side by side.")

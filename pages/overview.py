@@ -1,0 +1,96 @@
+"""Overview: how the workspace's AI systems score, at a glance."""
+
+import streamlit as st
+
+from components import shell, tables
+from components.tiles import pct, tiles
+from reporting import figures, frames
+
+ctx = shell.current()
+st.title("Overview")
+shell.demo_note(ctx)
+data = shell.aymara_data(ctx)
+if data is None:
+    st.stop()
+if data.evals.empty:
+    st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
+    st.stop()
+
+counts = frames.verdict_counts(data.responses)
+finished = data.runs[data.runs["status"] == "finished"]
+tiles(
+    [
+        ("Evals", f"{len(data.evals):,}", None),
+        ("Runs", f"{len(data.runs):,}", f"{len(finished):,} finished"),
+        ("Responses scored", f"{counts['scored']:,}", f"{counts['total']:,} responses in all"),
+        (
+            "Pass rate",
+            pct(counts["pass_rate"]),
+            f"95% Wilson interval {pct(counts['pass_rate_low'])} – {pct(counts['pass_rate_high'])}"
+            " over every scored response",
+        ),
+        ("Refusal rate", pct(counts["refusal_rate"]), "Share of responses where the AI refused"),
+    ]
+)
+
+board = frames.regression_board(data.runs, data.responses)
+regressed = board[board["verdict"] == "regressed"] if not board.empty else board
+if not regressed.empty:
+    worst = regressed.iloc[0]
+    st.warning(
+        f"**{len(regressed)} eval(s) regressed beyond noise** in their latest run. Worst: "
+        f"{worst['eval_name']!s} fell from {pct(worst['pass_rate_a'])} to "
+        f"{pct(worst['pass_rate_b'])} (p = {worst['p_value']:.3g}).",
+        icon=":material/trending_down:",
+    )
+    st.page_link("pages/regressions.py", label="Open the regression board", icon=":material/arrow_forward:")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Pass rate over time")
+    if finished["pass_rate"].notna().any():
+        st.plotly_chart(figures.pass_rate_over_time(data.runs), key="overview_trend")
+    else:
+        st.info("No finished runs with a pass rate yet.")
+latest = frames.latest_run_changes(data.runs)
+with right:
+    st.subheader("Pass rate by eval (latest run)")
+    if latest.empty:
+        st.info("No eval has a finished run yet.")
+    else:
+        st.plotly_chart(figures.pass_rate_by_eval(latest), key="overview_by_eval")
+
+st.subheader("Latest run of each eval, worst first")
+if not latest.empty:
+    shown = latest.assign(change=latest["change"] * 100)
+    tables.table(
+        shown,
+        {
+            "eval_name": tables.text("Eval", "medium"),
+            "eval_type": tables.text("Type", "small"),
+            "latest_pass_rate": tables.percent("Latest pass rate"),
+            "previous_pass_rate": tables.percent("Previous run"),
+            "change": tables.change("Change", "Latest minus previous, in percentage points"),
+            "latest_created_at": tables.when("Latest run"),
+            "runs": st.column_config.NumberColumn("Runs"),
+            "latest_run_uuid": tables.short_id("Run id"),
+        },
+        key="overview_latest",
+    )
+
+st.subheader("Prompt categories that fail most")
+failing = frames.failing_categories(data.responses)
+if failing.empty:
+    st.info("No failed responses in this workspace.")
+else:
+    tables.table(
+        failing,
+        {
+            "category": tables.text("Category"),
+            "failed": st.column_config.NumberColumn("Failed"),
+            "scored": st.column_config.NumberColumn("Scored"),
+            "pass_rate": tables.percent("Pass rate"),
+            "eval_types": tables.text("Eval types"),
+        },
+        key="overview_failing",
+    )
