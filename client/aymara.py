@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -37,7 +37,11 @@ M = TypeVar("M", bound=BaseModel)
 
 def response_id(response: ScoredResponse) -> Hashable:
     """A response's identity; the prompt and turn when the API gives no uuid."""
-    return response.response_uuid or (response.prompt_uuid, response.thread_uuid, response.turn_number)
+    return response.response_uuid or (
+        response.prompt_uuid,
+        response.thread_uuid,
+        response.turn_number,
+    )
 
 
 class AymaraClient:
@@ -58,8 +62,9 @@ class AymaraClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.concurrency = max(1, concurrency)
-        limiter = RateLimiter(requests_per_second) if requests_per_second else None
         kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+        # The injected sleep reaches the limiter too, so no test waits on the real clock.
+        limiter = RateLimiter(requests_per_second, **kwargs) if requests_per_second else None
         self.transport = Transport(
             base_url,
             api_key,

@@ -1,11 +1,11 @@
-"""Pydantic models of Aymara v2, as lenient as the API: unknown fields ignored, enums kept as text."""
+"""Pydantic models of Aymara v2, lenient like the API: unknown fields ignored, enums as text."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Statuses stay strings: a status the API adds tomorrow is data to show, not a crash.
 FINISHED = "finished"
@@ -25,6 +25,13 @@ class FileReference(Lenient):
 
     file_uuid: str | None = None
     remote_file_path: str | None = None
+
+    @model_validator(mode="after")
+    def _names_a_file(self) -> FileReference:
+        # An object naming no file is some other shape: keep it as a plain dict instead.
+        if not self.file_uuid and not self.remote_file_path:
+            raise ValueError("a file reference names a file_uuid or a remote_file_path")
+        return self
 
 
 class PromptExample(Lenient):

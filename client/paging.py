@@ -36,9 +36,16 @@ class Listing(Generic[T]):
     error: APIError | None = None  # set when the listing stopped before its end
 
     @property
+    def shortfall(self) -> int:
+        """How many fewer items arrived than the API's own count promised."""
+        if self.reported_count is None:
+            return 0
+        return max(0, self.reported_count - len(self.items) - len(self.skipped))
+
+    @property
     def complete(self) -> bool:
-        """True when every page was read and every item parsed."""
-        return self.error is None and not self.skipped
+        """True when every page was read, every item parsed, and the count adds up."""
+        return self.error is None and not self.skipped and not self.shortfall
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ class ErrorDetails:
 
 
 def parse_error_body(body: Any) -> ErrorDetails:
-    """Read Aymara's `{error: {code, message}, request_id}`, Feather's `{error, message}` or 422s."""
+    """Read Aymara's `{error: {code, message}, request_id}`, Feather's `{error, message}`, 422s."""
     if not isinstance(body, dict):
         return ErrorDetails(None, None, None)
     error = body.get("error")
@@ -124,6 +124,18 @@ def parse_error_body(body: Any) -> ErrorDetails:
     if isinstance(detail, str):
         return ErrorDetails(None, detail, _str(request_id))
     return ErrorDetails(None, _str(body.get("message")), _str(request_id))
+
+
+def _requested_wait(response: httpx.Response) -> float | None:
+    """The wait a server asks for: its headers, else a body's `retry_after` (Feather's 429s)."""
+    seconds = parse_retry_after(response.headers)
+    if seconds is not None:
+        return seconds
+    try:
+        hinted = parse_error_body(response.json()).retry_after
+    except ValueError:
+        return None
+    return hinted if hinted is not None and 0 <= hinted <= MAX_RETRY_AFTER_S else None
 
 
 def _str(value: Any) -> str | None:
@@ -205,40 +217,16 @@ class Transport:
                 self.rate_limiter.acquire()
             with self._lock:
                 self.requests_sent += 1
-            try:
-                response = self._http.request(
-                    method,
-                    path,
-                    params=query,
-                    json=json_body,
-                    headers={"x-stainless-retry-count": str(retry)},
-                )
-            except httpx.TimeoutException as exc:
-                # A read timeout on a POST means the server may have acted on it.
-                reached = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-                error: APIError = APITimeoutError(
-                    f"{self.api_name} did not answer in time ({type(exc).__name__}).",
-                    url=self._safe_url(path),
-                    retryable=True,
-                )
+            response, failure, reached = self._send(method, path, query, json_body, retry)
+            if failure is not None:
+                # Raised outside the `except` that caught httpx's exception, so the error has no
+                # __context__ pointing at the request (whose headers hold the key).
                 if (idempotent or not reached) and retry < self.max_retries:
                     self._wait(retry, None)
                     retry += 1
                     continue
-                raise error from None
-            except httpx.TransportError as exc:
-                reached = not isinstance(exc, httpx.ConnectError)
-                error = APIConnectionError(
-                    f"Could not reach {self.api_name} at {self.base_url} "
-                    f"({type(exc).__name__}: {self._scrub(str(exc)) or 'no details'}).",
-                    url=self._safe_url(path),
-                    retryable=True,
-                )
-                if (idempotent or not reached) and retry < self.max_retries:
-                    self._wait(retry, None)
-                    retry += 1
-                    continue
-                raise error from None
+                raise failure
+            assert response is not None
 
             should_retry = self._should_retry(response, method, idempotent)
             if response.is_success:
@@ -252,10 +240,37 @@ class Transport:
                         continue
                     raise
             if should_retry and retry < self.max_retries:
-                self._wait(retry, parse_retry_after(response.headers))
+                self._wait(retry, _requested_wait(response))
                 retry += 1
                 continue
             raise self._status_error(response, path)
+
+    def _send(
+        self, method: str, path: str, query: dict[str, str], json_body: Any, retry: int
+    ) -> tuple[httpx.Response | None, APIError | None, bool]:
+        """One attempt: a response, or a typed error and whether the request reached the API."""
+        try:
+            response = self._http.request(
+                method,
+                path,
+                params=query,
+                json=json_body,
+                headers={"x-stainless-retry-count": str(retry)},
+            )
+        except httpx.TimeoutException as exc:
+            # A read timeout means the server may have acted on the request.
+            reached = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            message = f"{self.api_name} did not answer in time ({type(exc).__name__})."
+            return None, APITimeoutError(message, url=self._safe_url(path), retryable=True), reached
+        except httpx.TransportError as exc:
+            reached = not isinstance(exc, httpx.ConnectError)
+            message = (
+                f"Could not reach {self.api_name} at {self.base_url} "
+                f"({type(exc).__name__}: {self._scrub(str(exc)) or 'no details'})."
+            )
+            error = APIConnectionError(message, url=self._safe_url(path), retryable=True)
+            return None, error, reached
+        return response, None, True
 
     def _should_retry(self, response: httpx.Response, method: str, idempotent: bool) -> bool:
         header = response.headers.get("x-should-retry", "").lower()

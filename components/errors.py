@@ -13,7 +13,7 @@ def show_error(error: APIError, *, what: str = "The data could not be loaded") -
     """A clear message: what happened, what to do, and the API's request id."""
     lines = [f"**{what}.** {_headline(error)}", "", error.hint]
     if error.request_id:
-        lines += ["", f"Request id: `{_code_safe(error.request_id)}` (quote it to the API's support)."]
+        lines += ["", f"Request id: `{_code_safe(error.request_id)}` (quote it to support)."]
     st.error("\n".join(lines), icon=":material/error:")
     st.caption("Details")
     st.text(str(error))

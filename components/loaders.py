@@ -100,7 +100,9 @@ class DatasetCache:
         with self._lock:
             self._generations[scope] = self._generations.get(scope, 0) + 1
 
-    def get_or_load(self, key: Hashable, load: Callable[[], Any], ttl: Callable[[Any], float]) -> Any:
+    def get_or_load(
+        self, key: Hashable, load: Callable[[], Any], ttl: Callable[[Any], float]
+    ) -> Any:
         """The cached value for key, loading it once if missing or expired."""
         with self._lock:
             entry = self._entries.get(key)
@@ -185,7 +187,9 @@ def fetch_aymara(
             return _empty(client, workspace, now, fatal, tuple(problems))
     say("Listing evals, runs and reports", 3, 3)
 
-    eval_workspace = {e.eval_uuid: e.workspace_uuid or workspace for e in evals.items if e.eval_uuid}
+    eval_workspace = {
+        e.eval_uuid: e.workspace_uuid or workspace for e in evals.items if e.eval_uuid
+    }
     # Failed and just-created runs have no responses: asking would cost a request each.
     fetchable = [r for r in runs.items if r.status not in ("failed", "created")]
     total = len(eval_workspace) + len(fetchable)
@@ -210,7 +214,9 @@ def fetch_aymara(
     )
     names = {r.eval_run_uuid: r.name or r.eval_run_uuid for r in runs.items}
     for run_uuid, listing in responses.items():
-        _listing_problems(f"Responses of run '{names.get(run_uuid)}' ({run_uuid})", listing, problems)
+        _listing_problems(
+            f"Responses of run '{names.get(run_uuid)}' ({run_uuid})", listing, problems
+        )
 
     evals_df = frames.evals_frame(evals.items)
     runs_df = frames.runs_frame(runs.items, evals_df)
@@ -233,10 +239,21 @@ def fetch_aymara(
     )
 
 
-def _listing_problems(what: str, listing: Listing[Any], problems: list[LoadProblem]) -> APIError | None:
+def _listing_problems(
+    what: str, listing: Listing[Any], problems: list[LoadProblem]
+) -> APIError | None:
     """Record what a listing missed; return its error."""
     if listing.error is not None:
         problems.append(LoadProblem.from_error(what, listing.error))
+    if listing.error is None and listing.shortfall:
+        problems.append(
+            LoadProblem(
+                what,
+                f"The API counted {listing.reported_count:,} items but returned "
+                f"{len(listing.items) + len(listing.skipped):,}; {listing.shortfall:,} missing.",
+                "The data may have changed while it was read. Press Refresh to read it again.",
+            )
+        )
     if listing.skipped:
         shown = "; ".join(listing.skipped[:3]) + (" …" if len(listing.skipped) > 3 else "")
         problems.append(
@@ -309,7 +326,9 @@ def known_workspaces(source: Source) -> dict[str, str]:
             return {}
         return {e.workspace_uuid: "" for e in listing.items if e.workspace_uuid}
 
-    found = dict(cache.get_or_load((*scope, cache.generation(scope)), discover, lambda v: CACHE_TTL_S))
+    found = dict(
+        cache.get_or_load((*scope, cache.generation(scope)), discover, lambda v: CACHE_TTL_S)
+    )
     with _names_lock:
         learned = _learned_names.get((source.base_url, source.key_fingerprint), {})
         for uuid, name in learned.items():
