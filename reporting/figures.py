@@ -1,0 +1,451 @@
+"""Frames -> plotly figures: pure builders, hover details on every trace, both themes."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from reporting.palette import (
+    BLUE,
+    COMPARE_COLORS,
+    GREY,
+    TREND_COLOR,
+    VERDICT_COLORS,
+    eval_type_colors,
+)
+
+TRANSPARENT = "rgba(0,0,0,0)"
+PERCENT = ".0%"
+LABEL_MAX = 40  # longer axis labels are shortened on the axis; the hover keeps the full text
+BAR_HEIGHT = 28
+CONFIDENCE_BIN = 0.05
+RATE_RANGE = [0, 1.04]  # a little past 100% so the 100% tick and full bars stay visible
+
+
+def _esc(value: Any) -> str:
+    """Text safe for plotly labels, which otherwise read <a>, <b> and <br> in the data."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def _esc_all(values: Iterable[Any]) -> list[str]:
+    """_esc over a column."""
+    return [_esc(v) for v in values]
+
+
+def _short(label: str) -> str:
+    """An escaped label cut to fit an axis (the cut never splits an &entity;)."""
+    raw = html.unescape(label)
+    return label if len(raw) <= LABEL_MAX else _esc(raw[: LABEL_MAX - 1].rstrip() + "…")
+
+
+def _pct(value: float) -> str:
+    """0.123 -> '12.3%', NaN -> 'n/a'."""
+    return "n/a" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def _style(fig: go.Figure, **layout: Any) -> go.Figure:
+    """The shared look: default template, transparent backgrounds, tight margins."""
+    fig.update_layout(
+        template="plotly",
+        paper_bgcolor=TRANSPARENT,
+        plot_bgcolor=TRANSPARENT,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"namelength": -1},
+    )
+    fig.update_layout(**layout)
+    return fig
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    """UTC timestamps without tz, so plotly draws them as UTC on every viewer's machine."""
+    stamps = pd.to_datetime(values, utc=True)
+    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def _unique_labels(names: Iterable[Any], keys: Iterable[Any]) -> list[str]:
+    """Escaped names, with a short key appended where two rows share a name."""
+    names, keys = _esc_all(names), [str(k) for k in keys]
+    counts = pd.Series(names).value_counts()
+    return [
+        f"{name} ({_esc(key[:8])})" if counts[name] > 1 else name
+        for name, key in zip(names, keys, strict=True)
+    ]
+
+
+def _horizontal_axis(labels: list[str]) -> dict[str, Any]:
+    """A category y axis with the first label at the top and long labels shortened."""
+    return {
+        "categoryorder": "array",
+        "categoryarray": labels[::-1],
+        "tickmode": "array",
+        "tickvals": labels,
+        "ticktext": [_short(label) for label in labels],
+        "automargin": True,
+    }
+
+
+def _height(rows: int) -> int:
+    """Figure height for a horizontal bar chart of so many rows."""
+    return max(260, BAR_HEIGHT * rows + 120)
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why there is nothing to plot."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=_esc(message),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 14, "color": GREY},
+    )
+    return _style(
+        fig,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=220,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+
+
+def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
+    """Finished runs' pass rates over time, one colour per eval type, with a trend line."""
+    status = runs["status"].astype("str").str.lower()
+    finished = runs.loc[status.eq("finished").fillna(False) & runs["pass_rate"].notna()]
+    if finished.empty:
+        return empty_figure("No finished runs with a pass rate yet.")
+    finished = finished.sort_values("created_at", kind="stable")
+    when = _naive_utc(finished["created_at"])
+    colours = eval_type_colors(finished["eval_type"].astype(str))
+    fig = go.Figure()
+    for etype, colour in colours.items():
+        rows = (finished["eval_type"].astype(str) == etype).to_numpy()
+        part = finished.loc[rows]
+        scored = ["unknown" if pd.isna(v) else f"{int(v):,}" for v in part["num_responses_scored"]]
+        fig.add_trace(
+            go.Scatter(
+                x=when[rows],
+                y=part["pass_rate"].astype(float).to_numpy(),
+                mode="markers",
+                name=_esc(etype),
+                marker={"color": colour, "size": 9, "line": {"width": 0}},
+                customdata=np.column_stack(
+                    [_esc_all(part["eval_name"]), _esc_all(part["run_name"]), scored]
+                ),
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>Run: %{customdata[1]}<br>"
+                    "Pass rate: %{y:.1%}<br>Responses scored: %{customdata[2]}<br>"
+                    "%{x|%Y-%m-%d %H:%M} UTC<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    days = (when - when.min()).dt.total_seconds().to_numpy() / 86400.0
+    rates = finished["pass_rate"].astype(float).to_numpy()
+    if len(days) >= 2 and np.ptp(days) > 0:
+        slope, intercept = np.polyfit(days, rates, 1)
+        ends = np.array([days.min(), days.max()])
+        fig.add_trace(
+            go.Scatter(
+                x=[when.min(), when.max()],
+                y=intercept + slope * ends,
+                mode="lines",
+                name=f"Trend ({slope * 7 * 100:+.1f} pp/week)",
+                line={"color": TREND_COLOR, "dash": "dash", "width": 2},
+                hovertemplate="Trend: %{y:.1%}<br>%{x|%Y-%m-%d}<extra></extra>",
+            )
+        )
+    return _style(
+        fig,
+        xaxis={"title": {"text": "Run created (UTC)"}},
+        yaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": [-0.02, 1.02]},
+    )
+
+
+def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
+    """Latest pass rate per eval as horizontal bars, worst at the top."""
+    rows = latest.loc[latest["latest_pass_rate"].notna()]
+    if rows.empty:
+        return empty_figure("No eval has a finished run with a pass rate yet.")
+    rows = rows.sort_values("latest_pass_rate", kind="stable")
+    labels = _unique_labels(rows["eval_name"], rows["eval_uuid"])
+    changes = [
+        "no earlier finished run" if pd.isna(c) else f"{c * 100:+.1f} pp vs the run before"
+        for c in rows["change"]
+    ]
+    types = rows["eval_type"].astype(str).to_numpy()
+    fig = go.Figure()
+    for etype, colour in eval_type_colors(types).items():
+        mask = types == etype
+        part = rows.loc[mask]
+        fig.add_trace(
+            go.Bar(
+                x=part["latest_pass_rate"].astype(float).to_numpy(),
+                y=[label for label, m in zip(labels, mask, strict=True) if m],
+                orientation="h",
+                name=_esc(etype),
+                marker={"color": colour},
+                customdata=np.column_stack(
+                    [
+                        [c for c, m in zip(changes, mask, strict=True) if m],
+                        _esc_all(part["latest_run_name"])
+                        if "latest_run_name" in part
+                        else [""] * len(part),
+                        [str(int(n)) for n in part["runs"]],
+                    ]
+                ),
+                hovertemplate=(
+                    "<b>%{y}</b><br>Latest pass rate: %{x:.1%}<br>Change: %{customdata[0]}<br>"
+                    "Latest run: %{customdata[1]}<br>Finished runs: %{customdata[2]}"
+                    "<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    return _style(
+        fig,
+        barmode="overlay",
+        height=_height(len(labels)),
+        xaxis={"title": {"text": "Latest pass rate"}, "tickformat": PERCENT, "range": RATE_RANGE},
+        yaxis=_horizontal_axis(labels),
+    )
+
+
+def _interval_bar(cat: pd.DataFrame, name: str, colour: str, labels: list[str]) -> go.Bar:
+    """One horizontal bar trace of pass rates with Wilson 95% error bars."""
+    rate = cat["pass_rate"].astype(float).to_numpy()
+    low = cat["low"].astype(float).to_numpy()
+    high = cat["high"].astype(float).to_numpy()
+    detail = [
+        f"{int(p):,} passed of {int(s):,} scored"
+        for p, s in zip(cat["passed"], cat["scored"], strict=True)
+    ]
+    interval = [f"{_pct(lo)}–{_pct(hi)}" for lo, hi in zip(low, high, strict=True)]
+    return go.Bar(
+        x=rate,
+        y=labels,
+        orientation="h",
+        name=name,
+        marker={"color": colour},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": high - rate,
+            "arrayminus": rate - low,
+            "visible": True,
+            "color": GREY,
+        },
+        customdata=np.column_stack([interval, detail]) if len(cat) else None,
+        hovertemplate=(
+            "<b>%{y}</b><br>Pass rate: %{x:.1%}<br>95% interval: %{customdata[0]}<br>"
+            "%{customdata[1]}<extra>%{fullData.name}</extra>"
+        ),
+    )
+
+
+def category_bars(cat: pd.DataFrame, by: str = "prompt_category") -> go.Figure:
+    """Pass rate per category with 95% Wilson intervals, worst at the top."""
+    rows = cat.loc[cat["scored"] > 0].sort_values("pass_rate", kind="stable")
+    if rows.empty:
+        return empty_figure("No scored responses to break down.")
+    labels = _esc_all(rows[by])
+    fig = go.Figure(_interval_bar(rows, "Pass rate", BLUE, labels))
+    return _style(
+        fig,
+        showlegend=False,
+        height=_height(len(labels)),
+        xaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": RATE_RANGE},
+        yaxis=_horizontal_axis(labels),
+    )
+
+
+def grouped_category_bars(
+    cat_a: pd.DataFrame,
+    cat_b: pd.DataFrame,
+    label_a: str,
+    label_b: str,
+    by: str = "prompt_category",
+) -> go.Figure:
+    """Two runs' pass rates per category side by side, with 95% intervals."""
+    rows_a = cat_a.loc[cat_a["scored"] > 0]
+    rows_b = cat_b.loc[cat_b["scored"] > 0]
+    if rows_a.empty and rows_b.empty:
+        return empty_figure("Neither run has scored responses to compare.")
+    # Order by the newer run (B), worst first; categories only in A go last.
+    order = list(rows_b.sort_values("pass_rate", kind="stable")[by].astype(str))
+    in_b = set(order)
+    only_a = rows_a.sort_values("pass_rate", kind="stable")[by].astype(str)
+    labels = _esc_all(order + [c for c in only_a if c not in in_b])
+    fig = go.Figure()
+    # Horizontal groups stack their traces bottom-up: add B first so A reads above B.
+    for rows, label, colour in (
+        (rows_b, label_b, COMPARE_COLORS[1]),
+        (rows_a, label_a, COMPARE_COLORS[0]),
+    ):
+        fig.add_trace(_interval_bar(rows, _esc(label), colour, _esc_all(rows[by])))
+    return _style(
+        fig,
+        barmode="group",
+        legend={"traceorder": "reversed", "orientation": "h", "yanchor": "bottom", "y": 1.02},
+        height=_height(len(labels) * 2),
+        xaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": RATE_RANGE},
+        yaxis=_horizontal_axis(labels),
+    )
+
+
+def confidence_histogram(responses: pd.DataFrame) -> go.Figure:
+    """Judge confidence of passed and failed responses, stacked, over 0..1."""
+    verdict = responses["verdict"].astype(object).to_numpy()
+    valid = responses["confidence_valid"].fillna(False).to_numpy(dtype=bool)
+    confidence = responses["confidence"].to_numpy(dtype=float, na_value=np.nan)
+    scored = (verdict == "passed") | (verdict == "failed")
+    if not (scored & valid).any():
+        return empty_figure("No scored responses with a judge confidence.")
+    # Pre-binned bars, not go.Histogram: a million raw values would all be sent to the browser.
+    edges = np.linspace(0.0, 1.0, round(1 / CONFIDENCE_BIN) + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    ranges = [f"{lo:.2f}–{hi:.2f}" for lo, hi in itertools.pairwise(edges)]
+    fig = go.Figure()
+    for name in ("passed", "failed"):
+        counts, _ = np.histogram(confidence[valid & (verdict == name)], bins=edges)
+        fig.add_trace(
+            go.Bar(
+                x=centres,
+                y=counts,
+                width=CONFIDENCE_BIN,
+                name=name.capitalize(),
+                marker={"color": VERDICT_COLORS[name], "line": {"width": 0}},
+                customdata=ranges,
+                hovertemplate=(
+                    "Confidence %{customdata}<br>Responses: %{y:,}<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    fig = _style(
+        fig,
+        barmode="stack",
+        bargap=0,
+        xaxis={"title": {"text": "Judge confidence"}, "range": [0, 1], "tickformat": ".1f"},
+        yaxis={"title": {"text": "Responses"}},
+    )
+    hidden = int((scored & ~valid & ~np.isnan(confidence)).sum())
+    if hidden:
+        # Say so rather than silently leave out values the API sent outside 0..1.
+        fig.add_annotation(
+            text=f"{hidden:,} scored responses with a confidence outside 0–1 are not shown",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.25,
+            showarrow=False,
+            font={"color": GREY, "size": 11},
+        )
+    return fig
+
+
+def verdict_donut(counts: Mapping[str, Any]) -> go.Figure:
+    """Passed, failed and not scored as a donut; the pass rate and refusals in the middle."""
+    values = [
+        int(counts.get("passed", 0)),
+        int(counts.get("failed", 0)),
+        int(counts.get("not_scored", 0)),
+    ]
+    if not sum(values):
+        return empty_figure("No responses yet.")
+    labels = ["passed", "failed", "not scored"]
+    fig = go.Figure(
+        go.Pie(
+            labels=[label.capitalize() for label in labels],
+            values=values,
+            hole=0.6,
+            sort=False,
+            direction="clockwise",
+            marker={"colors": [VERDICT_COLORS[label] for label in labels]},
+            textinfo="percent",
+            textposition="inside",
+            hovertemplate="%{label}: %{value:,} responses (%{percent})<extra></extra>",
+        )
+    )
+    refused = int(counts.get("refused", 0))
+    rate = counts.get("pass_rate", math.nan)
+    # The centre is the pass rate of scored responses; the slices are shares of all responses.
+    centre = f"<b>{_pct(rate)}</b><br>pass rate<br>{refused:,} refused"
+    fig.add_annotation(text=centre, x=0.5, y=0.5, showarrow=False, font={"size": 14})
+    return _style(
+        fig,
+        height=320,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0.5, "xanchor": "center"},
+    )
+
+
+def calibration_chart(bands: pd.DataFrame) -> go.Figure:
+    """Pass rate (bars, per eval type) and manual override rate (line) per confidence band."""
+    if bands.empty:
+        return empty_figure("No scored responses with a judge confidence.")
+    band_order = (
+        [str(b) for b in bands["band"].cat.categories]
+        if isinstance(bands["band"].dtype, pd.CategoricalDtype)
+        else list(dict.fromkeys(bands["band"].astype(str)))
+    )
+    present = [b for b in band_order if b in set(bands["band"].astype(str))]
+    fig = go.Figure()
+    types = bands["eval_type"].astype(str)
+    for etype, colour in eval_type_colors(types).items():
+        part = bands.loc[(types == etype).to_numpy()]
+        fig.add_trace(
+            go.Bar(
+                x=part["band"].astype(str).to_numpy(),
+                y=part["pass_rate"].astype(float).to_numpy(),
+                name=f"Pass rate: {_esc(etype)}",
+                marker={"color": colour},
+                customdata=np.column_stack([part["scored"].to_numpy(), part["passed"].to_numpy()]),
+                hovertemplate=(
+                    "Confidence %{x}<br>Pass rate: %{y:.1%}<br>"
+                    "%{customdata[1]:,} passed of %{customdata[0]:,} scored"
+                    "<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
+    totals = (
+        bands.assign(band=bands["band"].astype(str))
+        .groupby("band", sort=False)[["scored", "overridden"]]
+        .sum()
+    )
+    totals = totals.reindex(present)
+    fig.add_trace(
+        go.Scatter(
+            x=present,
+            y=(totals["overridden"] / totals["scored"]).to_numpy(dtype=float),
+            mode="lines+markers",
+            name="Changed by a reviewer",
+            line={"color": VERDICT_COLORS["refused"], "width": 2},
+            customdata=np.column_stack(
+                [totals["scored"].to_numpy(), totals["overridden"].to_numpy()]
+            ),
+            hovertemplate=(
+                "Confidence %{x}<br>Changed by a reviewer: %{y:.1%}<br>"
+                "%{customdata[1]:,} of %{customdata[0]:,} scored<extra></extra>"
+            ),
+        )
+    )
+    return _style(
+        fig,
+        barmode="group",
+        xaxis={
+            "title": {"text": "Judge confidence"},
+            "categoryorder": "array",
+            "categoryarray": present,
+            "type": "category",
+        },
+        yaxis={"title": {"text": "Rate"}, "tickformat": PERCENT, "range": [0, 1.02]},
+    )

@@ -1,0 +1,261 @@
+"""reporting.figures: the data inside each figure, empty inputs, hostile text, no mutation."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from client.aymara_models import AnswerHistory, Eval, EvalPrompt, EvalRun, ScoredResponse
+from reporting import figures, frames
+from reporting.palette import VERDICT_COLORS
+
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
+HOSTILE = "<a href='https://evil.example'>click</a><img src=x>"
+
+
+def make_runs() -> pd.DataFrame:
+    def run(uuid: str, eval_uuid: str, name: str, etype: str, day: int, rate: Any, **kw: Any):
+        return EvalRun(
+            eval_run_uuid=uuid,
+            eval_uuid=eval_uuid,
+            status=kw.pop("status", "finished"),
+            created_at=T0 + timedelta(days=day),
+            updated_at=T0 + timedelta(days=day),
+            pass_rate=rate,
+            name=f"run {uuid}",
+            num_responses_scored=100,
+            evaluation=Eval(eval_uuid=eval_uuid, name=name, eval_type=etype, ai_description=""),
+            **kw,
+        )
+
+    return frames.runs_frame(
+        [
+            run("s1", "S", "Safety", "safety", 0, 0.5),
+            run("s2", "S", "Safety", "safety", 2, 0.7),
+            run("j1", "J", HOSTILE, "jailbreak", 1, 0.9),
+            run("j2", "J", HOSTILE, "jailbreak", 3, 0.6),
+            run("x1", "S", "Safety", "safety", 4, 0.1, status="processing"),
+            run("n1", "S", "Safety", "safety", 5, None),
+        ]
+    )
+
+
+def make_responses() -> pd.DataFrame:
+    history = [AnswerHistory(updated_at=T0, previous_is_passed=True, new_is_passed=False)]
+    prompts = {
+        "S": [
+            EvalPrompt(prompt_uuid="p1", content="a", category="violence"),
+            EvalPrompt(prompt_uuid="p2", content="b", category=HOSTILE),
+        ]
+    }
+    responses = {
+        "s2": [
+            ScoredResponse(prompt_uuid="p1", is_passed=True, confidence=0.95),
+            ScoredResponse(prompt_uuid="p1", is_passed=True, confidence=0.97),
+            ScoredResponse(prompt_uuid="p2", is_passed=False, confidence=0.93),
+            ScoredResponse(
+                prompt_uuid="p2", is_passed=False, confidence=0.52, update_history=history
+            ),
+            ScoredResponse(prompt_uuid="p2", is_passed=True, confidence=0.02, ai_refused=True),
+            ScoredResponse(prompt_uuid="p1", is_passed=None, confidence=0.5),
+            ScoredResponse(prompt_uuid="p1", is_passed=True, confidence=3.0),
+        ]
+    }
+    runs = make_runs()
+    return frames.responses_frame(responses, runs, frames.prompts_frame(prompts))
+
+
+def assert_themed(fig: go.Figure) -> None:
+    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
+    assert fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
+    fig.to_json()  # serialisable, as st.plotly_chart needs
+
+
+def all_text(fig: go.Figure) -> str:
+    """Every string in the figure, as plotly.js will receive it (to_json escapes "<")."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple, np.ndarray)):
+            for value in node:
+                walk(value)
+
+    walk(fig.to_plotly_json())
+    return "\n".join(found)
+
+
+def test_pass_rate_over_time_plots_finished_runs_by_eval_type_with_a_trend():
+    fig = figures.pass_rate_over_time(make_runs())
+    assert_themed(fig)
+    names = [t.name for t in fig.data]
+    assert names[:2] == ["safety", "jailbreak"]
+    assert names[2].startswith("Trend")
+    safety, jailbreak, trend = fig.data
+    assert list(safety.y) == [0.5, 0.7]
+    assert list(jailbreak.y) == [0.9, 0.6]
+    assert trend.line.dash == "dash"
+    # Least squares over days 0..3 of (0.5, 0.9, 0.7, 0.6): the line at both ends.
+    slope, intercept = np.polyfit([0, 1, 2, 3], [0.5, 0.9, 0.7, 0.6], 1)
+    assert list(trend.y) == pytest.approx([intercept, intercept + 3 * slope])
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert "Responses scored" in safety.hovertemplate
+    assert safety.customdata[0][0] == "Safety" and safety.customdata[0][1] == "run s1"
+
+
+def test_pass_rate_over_time_skips_the_trend_for_a_single_run():
+    runs = make_runs()
+    fig = figures.pass_rate_over_time(runs[runs["eval_run_uuid"] == "s1"])
+    assert len(fig.data) == 1 and list(fig.data[0].y) == [0.5]
+
+
+def test_pass_rate_over_time_with_no_finished_runs_says_so():
+    runs = make_runs()
+    fig = figures.pass_rate_over_time(runs[runs["status"] != "finished"])
+    assert len(fig.data) == 0
+    assert "No finished runs" in fig.layout.annotations[0].text
+
+
+def test_pass_rate_by_eval_puts_the_worst_eval_at_the_top():
+    latest = frames.latest_run_changes(make_runs())
+    fig = figures.pass_rate_by_eval(latest)
+    assert_themed(fig)
+    bars = {t.name: t for t in fig.data}
+    assert list(bars["jailbreak"].x) == [0.6] and list(bars["safety"].x) == [0.7]
+    assert all(t.orientation == "h" for t in fig.data)
+    # Category arrays run bottom-up: the worst (jailbreak's 0.6) is last, so drawn on top.
+    assert fig.layout.yaxis.categoryarray[-1] == bars["jailbreak"].y[0]
+    assert bars["jailbreak"].customdata[0][0] == "-30.0 pp vs the run before"
+    assert fig.layout.xaxis.tickformat == ".0%"
+
+
+def test_category_bars_carry_wilson_error_bars():
+    cat = frames.category_pass_rates(make_responses())
+    fig = figures.category_bars(cat)
+    assert_themed(fig)
+    (bar,) = fig.data
+    shown = cat[cat["scored"] > 0].sort_values("pass_rate", kind="stable")
+    assert list(bar.x) == pytest.approx(shown["pass_rate"].tolist())
+    assert list(bar.error_x.array) == pytest.approx((shown["high"] - shown["pass_rate"]).tolist())
+    assert list(bar.error_x.arrayminus) == pytest.approx(
+        (shown["pass_rate"] - shown["low"]).tolist()
+    )
+    assert "95% interval" in bar.hovertemplate
+
+
+def test_confidence_histogram_counts_valid_scored_responses_by_verdict():
+    fig = figures.confidence_histogram(make_responses())
+    assert_themed(fig)
+    passed, failed = fig.data
+    assert sum(passed.y) == 3 and sum(failed.y) == 2  # 3.0 and the unscored one left out
+    assert passed.marker.color == VERDICT_COLORS["passed"]
+    assert failed.marker.color == VERDICT_COLORS["failed"]
+    assert list(fig.layout.xaxis.range) == [0, 1]
+    assert "outside 0–1" in fig.layout.annotations[0].text
+
+
+def test_verdict_donut_shows_verdicts_and_refusals():
+    counts = frames.verdict_counts(make_responses())
+    fig = figures.verdict_donut(counts)
+    assert_themed(fig)
+    (pie,) = fig.data
+    assert list(pie.values) == [4, 2, 1]
+    assert list(pie.labels) == ["Passed", "Failed", "Not scored"]
+    assert "1 refused" in fig.layout.annotations[0].text
+    assert "66.7%" in fig.layout.annotations[0].text
+
+
+def test_grouped_category_bars_compare_two_runs_with_intervals():
+    responses = make_responses()
+    cat_a = frames.category_pass_rates(responses.iloc[:3])
+    cat_b = frames.category_pass_rates(responses)
+    fig = figures.grouped_category_bars(cat_a, cat_b, "Monday", "Tuesday")
+    assert_themed(fig)
+    # B is added first so that, in horizontal groups, A is drawn above B; the legend reverses.
+    assert [t.name for t in fig.data] == ["Tuesday", "Monday"]
+    assert fig.layout.legend.traceorder == "reversed"
+    assert fig.layout.barmode == "group"
+    for trace, cat in zip(fig.data, (cat_b, cat_a), strict=True):
+        assert sorted(trace.x) == sorted(cat["pass_rate"].tolist())
+        assert trace.error_x.visible
+
+
+def test_calibration_chart_has_pass_rate_bars_and_an_override_line():
+    bands = frames.confidence_bands(make_responses())
+    fig = figures.calibration_chart(bands)
+    assert_themed(fig)
+    bars, line = fig.data
+    assert bars.type == "bar" and line.type == "scatter"
+    assert list(bars.x) == ["0.0–0.5", "0.5–0.6", "0.9–1.0"]
+    assert list(bars.y) == pytest.approx([1.0, 0.0, 2 / 3])
+    assert list(line.y) == pytest.approx([0.0, 1.0, 0.0])
+    assert [list(row) for row in line.customdata] == [[1, 0], [1, 1], [3, 0]]
+
+
+def test_empty_inputs_give_empty_figures_with_a_message():
+    empty_responses = frames.responses_frame({}, frames.runs_frame([]), frames.prompts_frame({}))
+    built = [
+        figures.pass_rate_over_time(frames.runs_frame([])),
+        figures.pass_rate_by_eval(frames.latest_run_changes(frames.runs_frame([]))),
+        figures.category_bars(frames.category_pass_rates(empty_responses)),
+        figures.confidence_histogram(empty_responses),
+        figures.verdict_donut(frames.verdict_counts(empty_responses)),
+        figures.grouped_category_bars(
+            frames.category_pass_rates(empty_responses),
+            frames.category_pass_rates(empty_responses),
+            "A",
+            "B",
+        ),
+        figures.calibration_chart(frames.confidence_bands(empty_responses)),
+        figures.empty_figure("Nothing here"),
+    ]
+    for fig in built:
+        assert isinstance(fig, go.Figure)
+        assert len(fig.data) == 0
+        assert fig.layout.annotations[0].text
+        assert_themed(fig)
+
+
+def test_hostile_text_is_escaped_in_figures():
+    runs = make_runs()
+    responses = make_responses()
+    built = [
+        figures.pass_rate_over_time(runs),
+        figures.pass_rate_by_eval(frames.latest_run_changes(runs)),
+        figures.category_bars(frames.category_pass_rates(responses)),
+        figures.empty_figure(HOSTILE),
+    ]
+    for fig in built:
+        text = all_text(fig)
+        assert "<a href" not in text and "<img" not in text
+        assert "&lt;a href" in text
+
+
+def test_figure_builders_do_not_mutate_their_inputs():
+    runs, responses = make_runs(), make_responses()
+    latest = frames.latest_run_changes(runs)
+    cat = frames.category_pass_rates(responses)
+    bands = frames.confidence_bands(responses)
+    counts = frames.verdict_counts(responses)
+    before = [x.copy(deep=True) for x in (runs, responses, latest, cat, bands)]
+    counts_before = copy.deepcopy(counts)
+    figures.pass_rate_over_time(runs)
+    figures.pass_rate_by_eval(latest)
+    figures.category_bars(cat)
+    figures.confidence_histogram(responses)
+    figures.verdict_donut(counts)
+    figures.grouped_category_bars(cat, cat, "A", "B")
+    figures.calibration_chart(bands)
+    for kept, now in zip(before, (runs, responses, latest, cat, bands), strict=True):
+        pd.testing.assert_frame_equal(kept, now)
+    assert counts == counts_before
