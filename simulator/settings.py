@@ -34,6 +34,11 @@ class SimSettings:
             "fault_rate": float(env.get("SIMULATOR_FAULT_RATE", cls.fault_rate)),
             "truncate_rate": float(env.get("SIMULATOR_TRUNCATE_RATE", cls.truncate_rate)),
             "stall_rate": float(env.get("SIMULATOR_STALL_RATE", cls.stall_rate)),
+            "stall_s": float(env.get("SIMULATOR_STALL_S", cls.stall_s)),
+            "retry_after_s": float(env.get("SIMULATOR_RETRY_AFTER_S", cls.retry_after_s)),
+            "max_consecutive_faults": int(
+                env.get("SIMULATOR_MAX_CONSECUTIVE_FAULTS", cls.max_consecutive_faults)
+            ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

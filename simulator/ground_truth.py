@@ -1,0 +1,31 @@
+"""What a client that walks the whole demo dataset must find: counts and pass rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.aymara_data import AymaraData
+from simulator.settings import SimSettings
+
+
+def aymara_ground_truth(settings: SimSettings) -> dict[str, Any]:
+    """Per-workspace and total counts of the Aymara dataset, plus where its scenarios live.
+
+    `{"workspaces": {ws_uuid: {name, evals, runs, runs_by_status, responses, passed, failed,
+    not_scored, pass_rate}}, "totals": {...}, "scenarios": {"regression": {...}, "noise": {...}}}`
+    where `responses` counts every item `/v2/eval-runs/{id}/responses` serves for the
+    workspace's runs and `pass_rate = passed / (passed + failed)`. This is a fresh server's
+    truth; a running one's (with runs added or deleted) is at `GET /_sim/ground-truth`.
+    """
+    return AymaraData(settings).ground_truth()
+
+
+def ground_truth(settings: SimSettings) -> dict[str, Any]:
+    """Both APIs' ground truth: `{"aymara": ..., "feather": ...}` (Feather when available)."""
+    result: dict[str, Any] = {"aymara": aymara_ground_truth(settings)}
+    try:
+        from simulator.feather_data import feather_ground_truth
+    except ImportError:
+        return result
+    result["feather"] = feather_ground_truth(settings)
+    return result
