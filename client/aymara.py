@@ -186,13 +186,74 @@ class AymaraClient:
 
     # --- many at once --------------------------------------------------------------------
 
+    @staticmethod
+    def prompts_job(eval_uuid: str, workspace_uuid: str | None) -> ListingJob[EvalPrompt]:
+        """The listing of one eval's prompts, keyed ("prompts", eval uuid)."""
+        return ListingJob(
+            key=("prompts", eval_uuid),
+            path=f"/v2/evals/{_seg(eval_uuid)}/prompts",
+            model=EvalPrompt,
+            params={"workspace_uuid": workspace_uuid},
+            item_id=lambda p: p.prompt_uuid,
+        )
+
+    @staticmethod
+    def responses_job(run_uuid: str, workspace_uuid: str | None) -> ListingJob[ScoredResponse]:
+        """The listing of one run's responses, keyed ("responses", run uuid)."""
+        return ListingJob(
+            key=("responses", run_uuid),
+            path=f"/v2/eval-runs/{_seg(run_uuid)}/responses",
+            model=ScoredResponse,
+            params={"workspace_uuid": workspace_uuid},
+            item_id=response_id,
+        )
+
+    def fetch_listings(
+        self,
+        jobs: Iterable[ListingJob[Any]],
+        *,
+        on_progress: Progress | None = None,
+        on_listing: Callable[[Hashable, Listing[Any]], None] | None = None,
+    ) -> dict[Hashable, Listing[Any]]:
+        """Walk many listings at once over one pool, at most `concurrency` requests in flight."""
+        return gather_listings(
+            self._get,
+            list(jobs),
+            concurrency=self.concurrency,
+            on_progress=on_progress,
+            on_listing=on_listing,
+        )
+
+    def fetch_workspace_listings(
+        self, workspace_uuid: str | None = None
+    ) -> tuple[Listing[Eval], Listing[EvalRun], Listing[EvalSuiteReport]]:
+        """The evals, runs and reports listings of a workspace, fetched side by side."""
+        ws = {"workspace_uuid": workspace_uuid}
+        jobs = [
+            ListingJob("evals", "/v2/evals", Eval, ws, lambda e: e.eval_uuid),
+            ListingJob("runs", "/v2/eval-runs", EvalRun, ws, lambda r: r.eval_run_uuid),
+            ListingJob(
+                "reports",
+                "/v2/eval-reports",
+                EvalSuiteReport,
+                ws,
+                lambda r: r.eval_suite_report_uuid,
+            ),
+        ]
+        found = self.fetch_listings(jobs)
+        return found["evals"], found["runs"], found["reports"]
+
     def fetch_run_responses(
         self,
         runs: Iterable[tuple[str, str | None]],
         *,
         on_progress: Progress | None = None,
+        on_listing: Callable[[Hashable, Listing[Any]], None] | None = None,
     ) -> dict[str, Listing[ScoredResponse]]:
-        """The responses of many runs, given as (run uuid, workspace uuid) pairs, concurrently."""
+        """The responses of many runs, given as (run uuid, workspace uuid) pairs, concurrently.
+
+        With `on_listing`, each run's responses are handed over as soon as they are complete.
+        """
         jobs = [
             ListingJob(
                 key=run_uuid,
@@ -204,7 +265,11 @@ class AymaraClient:
             for run_uuid, ws in runs
         ]
         return gather_listings(  # type: ignore[return-value]
-            self._get, jobs, concurrency=self.concurrency, on_progress=on_progress
+            self._get,
+            jobs,
+            concurrency=self.concurrency,
+            on_progress=on_progress,
+            on_listing=on_listing,
         )
 
     def fetch_eval_prompts(

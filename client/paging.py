@@ -130,12 +130,17 @@ def gather_listings(
     page_size: int = DEFAULT_PAGE_SIZE,
     max_pages: int = MAX_PAGES,
     on_progress: Progress | None = None,
+    on_listing: Callable[[Hashable, Listing[Any]], None] | None = None,
 ) -> dict[Hashable, Listing[Any]]:
     """Walk many offset-paged listings at once with at most `concurrency` requests in flight.
 
     Each listing's first page tells the total; its remaining pages are then requested in
     parallel. A listing that fails keeps the pages it got and carries its error; the others
     go on. Progress is reported from the calling thread, so it may update a UI.
+
+    With `on_listing`, each finished listing is handed over as soon as it is complete and its
+    items are then released (the returned listing keeps its counts and errors, not its items),
+    so a million responses never sit in memory as models all at once.
     """
     states = {job.key: _JobState(job, page_size) for job in jobs}
     events: queue.Queue[tuple[Hashable, int, int, Any]] = queue.Queue()
@@ -204,8 +209,14 @@ def gather_listings(
                     _schedule_more(state, offset, received, limit, count, submit)
             if state.in_flight == 0:
                 done_jobs += 1
+                if on_listing is not None:
+                    on_listing(key, state.result())
+                    state.pages.clear()
+                    state.listing.items = []
                 if on_progress is not None:
                     on_progress(done_jobs, len(states), items_so_far)
+    if on_listing is not None:
+        return {key: state.listing for key, state in states.items()}
     return {key: state.result() for key, state in states.items()}
 
 

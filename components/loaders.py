@@ -7,11 +7,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from client.aymara import AymaraClient
@@ -19,6 +21,7 @@ from client.aymara_models import EvalSuiteReport
 from client.errors import APIError
 from client.paging import Listing
 from components.connection import Source
+from components.store import RunStore
 from reporting import frames
 
 CACHE_TTL_S = float(os.environ.get("EVAL_DASHBOARD_CACHE_TTL", "600"))
@@ -61,6 +64,7 @@ class AymaraData:
     problems: tuple[LoadProblem, ...] = ()
     fatal: APIError | None = None
     requests: int = 0
+    from_store: int = 0  # runs whose responses came from the local store
 
     @property
     def partial(self) -> bool:
@@ -88,12 +92,21 @@ class DatasetCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._generations: dict[Hashable, int] = {}
+        self._forced: dict[Hashable, int] = {}
         self._lock = threading.Lock()
 
     def generation(self, scope: Hashable) -> int:
         """How many times this scope was refreshed."""
         with self._lock:
             return self._generations.get(scope, 0)
+
+    def take_force(self, scope: Hashable, generation: int) -> bool:
+        """True once per Refresh: the first load after it skips the local store."""
+        with self._lock:
+            if generation > self._forced.get(scope, 0):
+                self._forced[scope] = generation
+                return True
+            return False
 
     def refresh(self, scope: Hashable) -> None:
         """Make the next read of this scope load afresh, for every session."""
@@ -135,6 +148,19 @@ def _aymara_client(kind: str, base_url: str, key_fingerprint: str, _source: Sour
     return AymaraClient(_source.api_key, base_url, concurrency=CONCURRENCY)
 
 
+@st.cache_resource
+def _run_store(base_url: str, key_fingerprint: str) -> RunStore | None:
+    """The local store of one account's finished runs (None when turned off)."""
+    if os.environ.get("EVAL_DASHBOARD_STORE", "on").lower() in ("off", "0", "false", "no"):
+        return None
+    return RunStore(base_url, key_fingerprint)
+
+
+def run_store(source: Source) -> RunStore | None:
+    """The local store for an account."""
+    return _run_store(source.base_url, source.key_fingerprint)
+
+
 def aymara_client(source: Source) -> AymaraClient:
     """The shared client for an Aymara account."""
     return _aymara_client(source.kind, source.base_url, source.key_fingerprint, source)
@@ -156,9 +182,16 @@ def load_aymara(
     scope = _scope(source, workspace)
     cache = dataset_cache()
     key = (*scope, cache.generation(scope))
+    generation = key[-1]
     data = cache.get_or_load(
         key,
-        lambda: fetch_aymara(aymara_client(source), workspace, progress),
+        lambda: fetch_aymara(
+            aymara_client(source),
+            workspace,
+            progress,
+            store=run_store(source),
+            force=cache.take_force(scope, generation),
+        ),
         lambda data: 0.0 if data.fatal else PARTIAL_TTL_S if data.partial else CACHE_TTL_S,
     )
     remember_workspace_names(source, data.workspaces)
@@ -166,64 +199,95 @@ def load_aymara(
 
 
 def fetch_aymara(
-    client: AymaraClient, workspace: str | None, progress: ProgressFn | None = None
+    client: AymaraClient,
+    workspace: str | None,
+    progress: ProgressFn | None = None,
+    *,
+    store: RunStore | None = None,
+    force: bool = False,
 ) -> AymaraData:
-    """Load every eval, run, prompt, response and report of a workspace, many requests at once."""
+    """Load every eval, run, prompt, response and report of a workspace, many requests at once.
+
+    Finished runs (and evals' prompts) found in the local store at the same `updated_at` are
+    read from disk; everything else is fetched. `force` ignores the store (Refresh).
+    """
     started_requests = client.transport.requests_sent
     say = progress or (lambda stage, done, total: None)
     problems: list[LoadProblem] = []
     now = datetime.now(UTC)
 
-    say("Listing evals, runs and reports", 0, 3)
-    try:
-        evals = client.list_evals(workspace)
-        runs = client.list_eval_runs(workspace)
-        reports = client.list_reports(workspace)
-    except APIError as exc:  # the listings themselves raise only on a first-page failure
-        return _empty(client, workspace, now, exc)
+    say("Listing evals, runs and reports", 0, 1)
+    evals, runs, reports = client.fetch_workspace_listings(workspace)
     for name, listing in (("evals", evals), ("runs", runs), ("reports", reports)):
         fatal = _listing_problems(f"The list of {name}", listing, problems)
         if fatal is not None and not listing.items:
             return _empty(client, workspace, now, fatal, tuple(problems))
-    say("Listing evals, runs and reports", 3, 3)
 
-    eval_workspace = {
-        e.eval_uuid: e.workspace_uuid or workspace for e in evals.items if e.eval_uuid
-    }
+    eval_ws = {e.eval_uuid: e.workspace_uuid or workspace for e in evals.items if e.eval_uuid}
+    eval_version = {e.eval_uuid: e.updated_at for e in evals.items if e.eval_uuid}
     # Failed and just-created runs have no responses: asking would cost a request each.
     fetchable = [r for r in runs.items if r.status not in ("failed", "created")]
-    total = len(eval_workspace) + len(fetchable)
+    finished = {r.eval_run_uuid: r.updated_at for r in fetchable if r.status == "finished"}
 
-    def on_prompts(done: int, _total: int, items: int) -> None:
-        say(f"Fetched prompts of {done} of {len(eval_workspace)} evals", done, total)
+    prompt_tables: dict[str, pa.Table] = {}
+    record_tables: dict[str, pa.Table] = {}
+    workspace_names = _workspace_names(evals.items, runs.items)
+    if store is not None and not force:
+        workspace_names.update(_stored_names(store))
+        say("Reading finished runs from the local store", 0, 1)
+        wanted = [("prompts", e, v) for e, v in eval_version.items() if v is not None]
+        wanted += [("responses", r, v) for r, v in finished.items()]
+        for (kind, item, _), table in zip(wanted, _read_many(store, wanted), strict=True):
+            if table is not None:
+                (prompt_tables if kind == "prompts" else record_tables)[item] = table
 
-    prompts = client.fetch_eval_prompts(eval_workspace.items(), on_progress=on_prompts)
-    for eval_uuid, listing in prompts.items():
-        _listing_problems(f"Prompts of eval {eval_uuid}", listing, problems)
-
-    def on_responses(done: int, _total: int, items: int) -> None:
-        say(
-            f"Fetched responses of {done} of {len(fetchable)} runs ({items:,} responses)",
-            len(eval_workspace) + done,
-            total,
-        )
-
-    responses = client.fetch_run_responses(
-        [(r.eval_run_uuid, r.workspace_uuid or workspace) for r in fetchable],
-        on_progress=on_responses,
-    )
+    jobs = [client.prompts_job(e, ws) for e, ws in eval_ws.items() if e not in prompt_tables]
+    jobs += [
+        client.responses_job(r.eval_run_uuid, r.workspace_uuid or workspace)
+        for r in fetchable
+        if r.eval_run_uuid not in record_tables
+    ]
     names = {r.eval_run_uuid: r.name or r.eval_run_uuid for r in runs.items}
-    for run_uuid, listing in responses.items():
-        _listing_problems(
-            f"Responses of run '{names.get(run_uuid)}' ({run_uuid})", listing, problems
-        )
+    to_store: list[tuple[str, str, Any, pa.Table]] = []
 
+    def on_listing(key: Any, listing: Listing[Any]) -> None:
+        kind, item = key
+        if kind == "prompts":
+            table = pa.Table.from_pandas(frames.prompts_frame({item: listing.items}))
+            prompt_tables[item] = table
+            version = eval_version.get(item)
+            what = f"Prompts of eval {item}"
+        else:
+            table = frames.response_records(listing.items)
+            record_tables[item] = table
+            workspace_names.update(_reviewer_workspaces(listing.items))
+            version = finished.get(item)
+            what = f"Responses of run '{names.get(item)}' ({item})"
+        _listing_problems(what, listing, problems)
+        # Only complete listings of finished runs are worth keeping: the rest may change.
+        if version is not None and listing.complete:
+            to_store.append((kind, item, version, table))
+
+    def on_progress(done: int, total: int, items: int) -> None:
+        say(f"Fetched {done:,} of {total:,} listings ({items:,} items)", done, total)
+
+    from_store = len(record_tables)
+    if jobs:
+        client.fetch_listings(jobs, on_progress=on_progress, on_listing=on_listing)
+    if store is not None:
+        named = {k: v for k, v in workspace_names.items() if v}
+        if named:
+            to_store.append(("meta", "workspace-names", "v1", pa.table({
+                "workspace_uuid": list(named), "name": list(named.values())})))  # fmt: skip
+        store.put_later(to_store)
+
+    say("Building tables", 1, 1)
     evals_df = frames.evals_frame(evals.items)
     runs_df = frames.runs_frame(runs.items, evals_df)
-    prompts_df = frames.prompts_frame({k: v.items for k, v in prompts.items()})
-    responses_df = frames.responses_frame(
-        {k: v.items for k, v in responses.items()}, runs_df, prompts_df
-    )
+    prompts_df = _concat_prompts(prompt_tables)
+    ordered = {r.eval_run_uuid: record_tables[r.eval_run_uuid] for r in fetchable
+               if r.eval_run_uuid in record_tables}  # fmt: skip
+    responses_df = frames.responses_frame_from_records(ordered, runs_df, prompts_df)
     return AymaraData(
         base_url=client.base_url,
         workspace=workspace,
@@ -233,10 +297,48 @@ def fetch_aymara(
         responses=responses_df,
         reports=tuple(reports.items),
         loaded_at=now,
-        workspaces=_workspace_names(evals.items, responses),
+        workspaces=workspace_names,
         problems=tuple(problems),
         requests=client.transport.requests_sent - started_requests,
+        from_store=from_store,
     )
+
+
+def _reviewer_workspaces(responses: list[Any]) -> dict[str, str]:
+    """Workspace names found in reviewers' profiles."""
+    found: dict[str, str] = {}
+    for item in responses:
+        user = item.manually_updated_by
+        ws = user.workspace if user else None
+        if ws and ws.workspace_uuid and ws.name:
+            found[ws.workspace_uuid] = ws.name
+    return found
+
+
+def _stored_names(store: RunStore) -> dict[str, str]:
+    """Workspace names learned on an earlier visit (responses read from disk do not carry them)."""
+    table = store.get("meta", "workspace-names", "v1")
+    if table is None:
+        return {}
+    return dict(zip(table["workspace_uuid"].to_pylist(), table["name"].to_pylist(), strict=False))
+
+
+def _read_many(store: RunStore, wanted: list[tuple[str, str, Any]]) -> list[pa.Table | None]:
+    """Read stored tables in parallel: Arrow reads release the GIL."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda w: store.get(*w), wanted))
+
+
+def _concat_prompts(tables: dict[str, pa.Table]) -> pd.DataFrame:
+    """One prompts frame from per-eval tables."""
+    if not tables:
+        return frames.prompts_frame({})
+    parts = [t.to_pandas() for t in tables.values() if t.num_rows]
+    if not parts:
+        return frames.prompts_frame({})
+    template = frames.prompts_frame({})
+    combined = pd.concat(parts, ignore_index=True)
+    return combined.astype(template.dtypes.to_dict())
 
 
 def _listing_problems(
@@ -291,15 +393,11 @@ def _empty(
     )
 
 
-def _workspace_names(evals: list[Any], responses: dict[str, Listing[Any]]) -> dict[str, str]:
-    """Workspace uuid -> name; v2 names workspaces only inside manual reviewers' profiles."""
+def _workspace_names(evals: list[Any], runs: list[Any]) -> dict[str, str]:
+    """The workspaces this load saw (uuid -> name, "" when unnamed)."""
+    # v2 has no workspaces endpoint and names a workspace only inside a reviewer's profile.
     names: dict[str, str] = {e.workspace_uuid: "" for e in evals if e.workspace_uuid}
-    for listing in responses.values():
-        for item in listing.items:
-            user = item.manually_updated_by
-            ws = user.workspace if user else None
-            if ws and ws.workspace_uuid and ws.name:
-                names[ws.workspace_uuid] = ws.name
+    names.update({r.workspace_uuid: "" for r in runs if r.workspace_uuid})
     return names
 
 

@@ -11,11 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-try:
-    import pyarrow as pa
-except ImportError:  # pandas falls back to its own string storage
-    pa = None
+import pyarrow as pa
 
 from client.aymara_models import (
     AnswerHistory,
@@ -190,12 +186,10 @@ def _is_finished(status: pd.Series) -> pd.Series:
 
 def _strings(values: list[Any]) -> Any:
     """A pandas string array, built through Arrow directly (3x faster than pd.array)."""
-    if pa is not None:
-        try:
-            return pd.array(pa.array(values, type=pa.large_string()), dtype=STR)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass  # an odd non-string value: let pandas coerce it
-    return pd.array(values, dtype=STR)
+    try:
+        return pd.array(pa.array(values, type=pa.large_string()), dtype=STR)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.array(values, dtype=STR)  # an odd non-string value: let pandas coerce it
 
 
 def _category(values: Sequence[Any] | np.ndarray) -> pd.Categorical:
@@ -397,18 +391,111 @@ def _broadcast(per_run: pd.Series, run_codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes[run_codes], categories=categories)
 
 
+RECORD_SCHEMA = pa.schema(
+    [
+        ("prompt_uuid", pa.string()),
+        ("response_uuid", pa.string()),
+        ("response_text", pa.large_string()),
+        ("content_type", pa.string()),
+        ("file_uuid", pa.string()),
+        ("file_path", pa.string()),
+        ("ai_refused", pa.bool_()),
+        ("exclude_from_scoring", pa.bool_()),
+        ("is_passed", pa.bool_()),
+        ("confidence", pa.float64()),
+        ("explanation", pa.large_string()),
+        ("thread_uuid", pa.string()),
+        ("turn_number", pa.float64()),
+        ("manually_updated", pa.bool_()),
+        ("original_is_passed", pa.bool_()),
+    ]
+)
+
+
+def _original_verdict(response: ScoredResponse) -> bool | None:
+    """The judge's first verdict: the earliest manual change's previous value, if any."""
+    if response.update_history:
+        first = _first_verdict(response.update_history)
+        if first is not None:
+            return first
+    return response.is_passed
+
+
+def response_records(responses: Sequence[ScoredResponse]) -> pa.Table:
+    """One run's responses as plain columns (an Arrow table): what the local store keeps."""
+    contents = [r.content for r in responses]
+    n = len(contents)
+    file_uuid: list[str | None] = [None] * n
+    file_path: list[str | None] = [None] * n
+    for i, content in enumerate(contents):
+        if content is not None and not isinstance(content, str):
+            file_uuid[i], file_path[i] = _file_fields(content)
+    columns = {
+        "prompt_uuid": [r.prompt_uuid for r in responses],
+        "response_uuid": [r.response_uuid for r in responses],
+        "response_text": [c if isinstance(c, str) else "" for c in contents],
+        "content_type": [r.content_type for r in responses],
+        "file_uuid": file_uuid,
+        "file_path": file_path,
+        "ai_refused": [r.ai_refused is True for r in responses],
+        "exclude_from_scoring": [r.exclude_from_scoring is True for r in responses],
+        "is_passed": [r.is_passed for r in responses],
+        "confidence": [r.confidence for r in responses],
+        "explanation": [r.explanation or "" for r in responses],
+        "thread_uuid": [r.thread_uuid for r in responses],
+        "turn_number": [r.turn_number for r in responses],
+        "manually_updated": [r.manually_updated is True for r in responses],
+        "original_is_passed": [_original_verdict(r) for r in responses],
+    }
+    return pa.table(columns, schema=RECORD_SCHEMA)
+
+
 def responses_frame(
-    responses_by_run: Mapping[str, list[ScoredResponse]],
+    responses_by_run: Mapping[str, Sequence[ScoredResponse]],
     runs: pd.DataFrame,
     prompts: pd.DataFrame,
 ) -> pd.DataFrame:
     """One row per scored response, joined to its run and prompt; built column-wise for scale."""
-    run_keys = list(responses_by_run.keys())
-    lists = [responses_by_run[key] or [] for key in run_keys]
-    sizes = np.fromiter((len(chunk) for chunk in lists), dtype=np.int64, count=len(lists))
+    return responses_frame_from_records(
+        {key: response_records(chunk or []) for key, chunk in responses_by_run.items()},
+        runs,
+        prompts,
+    )
+
+
+def _bools(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(values, missing) of a nullable Arrow boolean column, as numpy arrays."""
+    missing = column.is_null().to_numpy(zero_copy_only=False)
+    values = column.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    return values, missing
+
+
+def _arrow_category(column: pa.ChunkedArray) -> pd.Categorical:
+    """An Arrow string column as a pandas categorical (one dictionary-encoding pass)."""
+    encoded = column.combine_chunks().dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    categories = pd.Index(encoded.dictionary.to_pylist(), dtype=STR)
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _arrow_strings(column: pa.ChunkedArray) -> Any:
+    """An Arrow string column as a pandas string array, without a Python round trip."""
+    return pd.array(column.combine_chunks().cast(pa.large_string()), dtype=STR)
+
+
+def responses_frame_from_records(
+    records_by_run: Mapping[str, pa.Table],
+    runs: pd.DataFrame,
+    prompts: pd.DataFrame,
+) -> pd.DataFrame:
+    """The responses frame from per-run record tables (fetched now or read from the store)."""
+    run_keys = list(records_by_run.keys())
+    schema = RECORD_SCHEMA
+    tables = [records_by_run[key].select(schema.names).cast(schema) for key in run_keys]
+    sizes = np.fromiter((t.num_rows for t in tables), dtype=np.int64, count=len(tables))
     run_codes = np.repeat(np.arange(len(run_keys), dtype=np.int64), sizes)
-    flat: list[ScoredResponse] = list(itertools.chain.from_iterable(lists))
-    n = len(flat)
+    records = pa.concat_tables(tables) if tables else RECORD_SCHEMA.empty_table()
+    del tables
 
     # Run-level columns: computed once per run, then spread by integer codes.
     table = _per_run(runs, run_keys)
@@ -416,39 +503,23 @@ def responses_frame(
     eval_uuid = _broadcast(table["eval_uuid"], run_codes)
     run_created_at = _utc(table["created_at"]).array.take(run_codes)
 
-    # Response-level columns: one list comprehension per field, no per-row dicts.
-    prompt_uuid = _category([r.prompt_uuid for r in flat])
-    response_uuid = _strings([r.response_uuid for r in flat])
-    contents = [r.content for r in flat]
-    response_text = [c if isinstance(c, str) else "" for c in contents]
-    file_uuid: list[str | None] = [None] * n
-    file_path: list[str | None] = [None] * n
-    for i, content in enumerate(contents):
-        if content is not None and not isinstance(content, str):
-            file_uuid[i], file_path[i] = _file_fields(content)
-    del contents
-    content_type = _category([r.content_type for r in flat])
-    ai_refused = np.array([r.ai_refused is True for r in flat], dtype=bool)
-    excluded = np.array([r.exclude_from_scoring is True for r in flat], dtype=bool)
-    raw_passed = [r.is_passed for r in flat]
-    passed = np.array([v is True for v in raw_passed], dtype=bool)
-    unknown = np.array([v is None for v in raw_passed], dtype=bool)
-    del raw_passed
-    confidence = np.array([r.confidence for r in flat], dtype=float)
-    explanation = [r.explanation or "" for r in flat]
-    thread = np.array([r.thread_uuid for r in flat], dtype=object)
-    turn = np.array([r.turn_number for r in flat], dtype=float)
-    manual = np.array([r.manually_updated is True for r in flat], dtype=bool)
-
-    # The judge's first verdict: only the few manually changed responses need a look.
-    original = passed.copy()
-    original_unknown = unknown.copy()
-    histories = [r.update_history for r in flat]
-    for i in [i for i, history in enumerate(histories) if history]:
-        first = _first_verdict(histories[i])
-        if first is not None:
-            original[i], original_unknown[i] = first, False
-    del histories
+    # Response-level columns straight from Arrow: no per-row Python objects.
+    prompt_uuid = _arrow_category(records["prompt_uuid"])
+    response_uuid = _arrow_strings(records["response_uuid"])
+    response_text = _arrow_strings(records["response_text"])
+    file_uuid = _arrow_strings(records["file_uuid"])
+    file_path = _arrow_strings(records["file_path"])
+    content_type = _arrow_category(records["content_type"])
+    ai_refused = _bools(records["ai_refused"])[0]
+    excluded = _bools(records["exclude_from_scoring"])[0]
+    passed, unknown = _bools(records["is_passed"])
+    confidence = records["confidence"].to_numpy().astype(float)
+    explanation = _arrow_strings(records["explanation"])
+    thread = np.asarray(records["thread_uuid"].to_pylist(), dtype=object)
+    turn = records["turn_number"].to_numpy().astype(float)
+    manual = _bools(records["manually_updated"])[0]
+    original, original_unknown = _bools(records["original_is_passed"])
+    del records
     overridden = (original_unknown != unknown) | (
         ~original_unknown & ~unknown & (original != passed)
     )
@@ -484,17 +555,17 @@ def responses_frame(
             "prompt_content": pd.Categorical.from_codes(content_codes, content_categories),
             "prompt_category": pd.Categorical.from_codes(category_codes, category_categories),
             "response_uuid": response_uuid,
-            "response_text": _strings(response_text),
+            "response_text": response_text,
             "content_type": content_type,
-            "file_uuid": _strings(file_uuid),
-            "file_path": _strings(file_path),
+            "file_uuid": file_uuid,
+            "file_path": file_path,
             "ai_refused": ai_refused,
             "exclude_from_scoring": excluded,
             "is_passed": pd.arrays.BooleanArray(passed, unknown),
             "verdict": pd.Categorical.from_codes(verdict_codes, categories=list(VERDICTS)),
             "confidence": confidence,
             "confidence_valid": confidence_valid,
-            "explanation": _strings(explanation),
+            "explanation": explanation,
             "thread_uuid": _category(thread),
             "turn_number": pd.arrays.IntegerArray(
                 np.where(turn_missing, 0, turn).astype(np.int64), turn_missing

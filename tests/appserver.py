@@ -66,10 +66,12 @@ def start_app(env: Mapping[str, str], name: str = "app", timeout_s: float = 90) 
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{name}-{port}.log"
+    # The app under test sees only the accounts a test gives it (the run store folder stays).
     full_env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("AYMARA_", "FEATHER_", "EVAL_DASHBOARD_"))
+        or k == "EVAL_DASHBOARD_CACHE_DIR"
     }
     full_env.update(env)
     full_env["PYTHONUNBUFFERED"] = "1"

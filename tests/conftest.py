@@ -11,6 +11,21 @@ import pytest
 SIMULATOR_KEY = "sim-test-key-7f3a9c"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Keep the local run store of every test (and app under test) out of the user's cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("run-store")
+    previous = os.environ.get("EVAL_DASHBOARD_CACHE_DIR")
+    os.environ["EVAL_DASHBOARD_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("EVAL_DASHBOARD_CACHE_DIR", None)
+    else:
+        os.environ["EVAL_DASHBOARD_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def sleeps() -> list[float]:
     """Pass `sleep=sleeps.append` to a client: waits are recorded, never slept."""
