@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import shell
+from components import access, shell
 
 st.set_page_config(
     page_title="Eval results",
@@ -10,6 +10,9 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+
+if not access.require_sign_in(shell.secrets()):
+    st.stop()
 
 context = shell.build_context()
 st.session_state["_context"] = context

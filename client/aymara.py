@@ -225,23 +225,30 @@ class AymaraClient:
         )
 
     def fetch_workspace_listings(
-        self, workspace_uuid: str | None = None
+        self, workspace_uuid: str | None = None, *more_workspaces: str
     ) -> tuple[Listing[Eval], Listing[EvalRun], Listing[EvalSuiteReport]]:
-        """The evals, runs and reports listings of a workspace, fetched side by side."""
-        ws = {"workspace_uuid": workspace_uuid}
-        jobs = [
-            ListingJob("evals", "/v2/evals", Eval, ws, lambda e: e.eval_uuid),
-            ListingJob("runs", "/v2/eval-runs", EvalRun, ws, lambda r: r.eval_run_uuid),
-            ListingJob(
-                "reports",
-                "/v2/eval-reports",
-                EvalSuiteReport,
-                ws,
-                lambda r: r.eval_suite_report_uuid,
-            ),
-        ]
+        """The evals, runs and reports listings of one or more workspaces, fetched side by side."""
+        spaces = [workspace_uuid, *more_workspaces]
+        jobs: list[ListingJob[Any]] = []
+        for ws in spaces:
+            params = {"workspace_uuid": ws}
+            jobs += [
+                ListingJob(("evals", ws), "/v2/evals", Eval, params, lambda e: e.eval_uuid),
+                ListingJob(
+                    ("runs", ws), "/v2/eval-runs", EvalRun, params, lambda r: r.eval_run_uuid
+                ),
+                ListingJob(
+                    ("reports", ws),
+                    "/v2/eval-reports",
+                    EvalSuiteReport,
+                    params,
+                    lambda r: r.eval_suite_report_uuid,
+                ),
+            ]
         found = self.fetch_listings(jobs)
-        return found["evals"], found["runs"], found["reports"]
+        return tuple(
+            _merge([found[(kind, ws)] for ws in spaces]) for kind in ("evals", "runs", "reports")
+        )  # type: ignore[return-value]
 
     def fetch_run_responses(
         self,
@@ -309,6 +316,21 @@ class AymaraClient:
             json_body=request.model_dump(mode="json", exclude_none=True),
         )
         return _validate(EvalRun, body, "score-responses")
+
+
+def _merge(listings: list[Listing[Any]]) -> Listing[Any]:
+    """One listing from the same listing of several workspaces."""
+    if len(listings) == 1:
+        return listings[0]
+    merged: Listing[Any] = Listing()
+    for listing in listings:
+        merged.items.extend(listing.items)
+        merged.skipped.extend(listing.skipped)
+        merged.pages += listing.pages
+        merged.error = merged.error or listing.error
+        if listing.reported_count is not None:
+            merged.reported_count = (merged.reported_count or 0) + listing.reported_count
+    return merged
 
 
 def _validate(model: type[M], body: Any, where: str) -> M:

@@ -82,7 +82,7 @@ def _demo_simulator(scale: float) -> Any:
     return start_in_thread(settings), settings.api_key
 
 
-def _secrets() -> Mapping[str, Any]:
+def read_secrets() -> Mapping[str, Any]:
     try:
         return dict(st.secrets)
     except Exception:  # noqa: BLE001 - no secrets.toml, or a malformed one: treat as absent
@@ -91,7 +91,7 @@ def _secrets() -> Mapping[str, Any]:
 
 def resolve_sources() -> list[Source]:
     """The accounts to show; the demo simulator (both APIs) when none is configured."""
-    configured = sources_from_config(os.environ, _secrets())
+    configured = sources_from_config(os.environ, read_secrets())
     if configured:
         return configured
     scale = float(os.environ.get("EVAL_DASHBOARD_DEMO_SCALE", "1"))
@@ -104,4 +104,4 @@ def resolve_sources() -> list[Source]:
 
 def workspace_allowlist() -> frozenset[str]:
     """The configured workspace allowlist for this process."""
-    return allowed_workspaces(os.environ, _secrets())
+    return allowed_workspaces(os.environ, read_secrets())

@@ -170,19 +170,28 @@ def _scope(source: Source, workspace: str | None) -> tuple[str, str, str, str]:
     return (source.kind, source.base_url, source.key_fingerprint, workspace or "*")
 
 
-def refresh(source: Source, workspace: str | None) -> None:
-    """Reload this account's data on the next read, for everyone."""
-    dataset_cache().refresh(_scope(source, workspace))
+def _account(source: Source) -> tuple[str, str, str]:
+    return (source.kind, source.base_url, source.key_fingerprint)
+
+
+def refresh(source: Source) -> None:
+    """Reload everything of this account on its next read, for everyone."""
+    dataset_cache().refresh(_account(source))
 
 
 def load_aymara(
-    source: Source, workspace: str | None, progress: ProgressFn | None = None
+    source: Source,
+    workspace: str | None,
+    progress: ProgressFn | None = None,
+    permitted: frozenset[str] = frozenset(),
 ) -> AymaraData:
     """The Aymara dataset for an account and workspace, from the cache or the API."""
-    scope = _scope(source, workspace)
+    if workspace and permitted and workspace not in permitted:
+        raise PermissionError("this workspace is not on the dashboard's allowlist")
+    scope = (*_scope(source, workspace), tuple(sorted(permitted)))
     cache = dataset_cache()
-    key = (*scope, cache.generation(scope))
-    generation = key[-1]
+    generation = cache.generation(_account(source))
+    key = (*scope, generation)
     data = cache.get_or_load(
         key,
         lambda: fetch_aymara(
@@ -190,7 +199,8 @@ def load_aymara(
             workspace,
             progress,
             store=run_store(source),
-            force=cache.take_force(scope, generation),
+            force=cache.take_force(scope, generation),  # once per key per Refresh
+            permitted=tuple(sorted(permitted)),
         ),
         lambda data: 0.0 if data.fatal else PARTIAL_TTL_S if data.partial else CACHE_TTL_S,
     )
@@ -205,11 +215,13 @@ def fetch_aymara(
     *,
     store: RunStore | None = None,
     force: bool = False,
+    permitted: tuple[str, ...] = (),
 ) -> AymaraData:
     """Load every eval, run, prompt, response and report of a workspace, many requests at once.
 
     Finished runs (and evals' prompts) found in the local store at the same `updated_at` are
-    read from disk; everything else is fetched. `force` ignores the store (Refresh).
+    read from disk; everything else is fetched. `force` ignores the store (Refresh). With no
+    workspace but a `permitted` list, each permitted workspace is listed (and nothing else).
     """
     started_requests = client.transport.requests_sent
     say = progress or (lambda stage, done, total: None)
@@ -217,7 +229,8 @@ def fetch_aymara(
     now = datetime.now(UTC)
 
     say("Listing evals, runs and reports", 0, 1)
-    evals, runs, reports = client.fetch_workspace_listings(workspace)
+    spaces = (workspace,) if workspace or not permitted else tuple(sorted(permitted))
+    evals, runs, reports = client.fetch_workspace_listings(*spaces)
     for name, listing in (("evals", evals), ("runs", runs), ("reports", reports)):
         fatal = _listing_problems(f"The list of {name}", listing, problems)
         if fatal is not None and not listing.items:
@@ -416,6 +429,7 @@ def known_workspaces(source: Source) -> dict[str, str]:
     """Workspace uuid -> name (or "") for the selector: from the evals listing, cached."""
     scope = ("workspaces", source.base_url, source.key_fingerprint)
     cache = dataset_cache()
+    scope = (*scope, cache.generation(_account(source)))
 
     def discover() -> dict[str, str]:
         try:
@@ -424,9 +438,7 @@ def known_workspaces(source: Source) -> dict[str, str]:
             return {}
         return {e.workspace_uuid: "" for e in listing.items if e.workspace_uuid}
 
-    found = dict(
-        cache.get_or_load((*scope, cache.generation(scope)), discover, lambda v: CACHE_TTL_S)
-    )
+    found = dict(cache.get_or_load(scope, discover, lambda v: CACHE_TTL_S))
     with _names_lock:
         learned = _learned_names.get((source.base_url, source.key_fingerprint), {})
         for uuid, name in learned.items():

@@ -9,7 +9,7 @@ import streamlit as st
 
 from client.errors import APIError
 from components import loaders
-from components.connection import Source, resolve_sources, workspace_allowlist
+from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
 
 ALL_WORKSPACES = "*"
@@ -47,6 +47,11 @@ def build_context() -> Context:
     return Context(sources, asked, allowlist)
 
 
+def secrets() -> dict[str, object]:
+    """The app's secrets (empty when there is no secrets.toml)."""
+    return dict(read_secrets())
+
+
 def current() -> Context:
     """The context app.py built for this run."""
     return st.session_state["_context"]
@@ -64,7 +69,7 @@ def render_sidebar(ctx: Context) -> None:
             _workspace_selector(ctx)
         if st.button("Refresh", icon=":material/refresh:", help="Load everything again"):
             for source in ctx.sources:
-                loaders.refresh(source, ctx.workspace)
+                loaders.refresh(source)
             st.rerun()
         loaded = st.session_state.get("_loaded_at")
         if loaded:
@@ -147,7 +152,7 @@ def aymara_data(ctx: Context) -> loaders.AymaraData | None:
         bar.progress(min(1.0, done / total) if total else 0.0, text=stage)
 
     try:
-        data = loaders.load_aymara(source, _workspaces_to_load(ctx), progress)
+        data = loaders.load_aymara(source, ctx.workspace, progress, ctx.allowlist)
     except APIError as exc:  # a bug-free loader returns errors in data; this is a last guard
         bar.empty()
         show_error(exc)
@@ -157,15 +162,11 @@ def aymara_data(ctx: Context) -> loaders.AymaraData | None:
     if data.fatal is not None:
         show_error(data.fatal)
         if st.button("Try again", icon=":material/refresh:", key="_retry_load"):
-            loaders.refresh(source, ctx.workspace)
+            loaders.refresh(source)
             st.rerun()
         return None
     show_problems(data.problems)
     return data
-
-
-def _workspaces_to_load(ctx: Context) -> str | None:
-    return ctx.workspace
 
 
 def _ago(when: datetime) -> str:
