@@ -71,9 +71,6 @@ def render_sidebar(ctx: Context) -> None:
             for source in ctx.sources:
                 loaders.refresh(source)
             st.rerun()
-        loaded = st.session_state.get("_loaded_at")
-        if loaded:
-            st.caption(f"Data loaded {_ago(loaded)}")
 
 
 def _workspace_selector(ctx: Context) -> None:
@@ -158,7 +155,8 @@ def aymara_data(ctx: Context) -> loaders.AymaraData | None:
         show_error(exc)
         return None
     bar.empty()
-    st.session_state["_loaded_at"] = data.loaded_at
+    stored = f", {data.from_store:,} runs from the local store" if data.from_store else ""
+    st.sidebar.caption(f"Data loaded {_ago(data.loaded_at)}{stored}")
     if data.fatal is not None:
         show_error(data.fatal)
         if st.button("Try again", icon=":material/refresh:", key="_retry_load"):
