@@ -16,6 +16,7 @@ from client.aymara_models import (
     EvalRun,
     EvalSuiteReport,
     EvalType,
+    FileDetail,
     ScoredResponse,
     ScoreRequest,
 )
@@ -179,6 +180,34 @@ class AymaraClient:
     def get_report(self, report_uuid: str, workspace_uuid: str | None = None) -> EvalSuiteReport:
         """One suite report."""
         return self._one(f"/v2/eval-reports/{_seg(report_uuid)}", EvalSuiteReport, workspace_uuid)
+
+    def get_file(self, file_uuid: str) -> FileDetail:
+        """One uploaded file's details, with a presigned `file_url`."""
+        return self._one(f"/v2/files/{_seg(file_uuid)}", FileDetail, None)
+
+    def download_same_host(self, url: str, max_bytes: int = 5_000_000) -> bytes | None:
+        """Bytes at a URL on the API's own host, fetched WITHOUT the key; None for other hosts.
+
+        Only the API's host is fetched: following any URL found in API data would let that data
+        make the server request internal addresses.
+        """
+        target = httpx.URL(url)
+        base = httpx.URL(self.base_url)
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            return None
+        try:
+            with httpx.stream("GET", target, timeout=10, follow_redirects=False) as response:
+                if response.status_code != 200:
+                    return None
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        return None
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.HTTPError:
+            return None
 
     def list_eval_types(self) -> Listing[EvalType]:
         """The eval types the API offers."""

@@ -195,6 +195,17 @@ class EvalType(Lenient):
     supported_modalities: list[str] | None = None
 
 
+class FileDetail(Lenient):
+    """An uploaded file; `file_url` is a short-lived presigned download link."""
+
+    file_uuid: str
+    content_type: str | None = None
+    file_type: str | None = None
+    remote_file_path: str | None = None
+    file_url: str | None = None
+    file_size_bytes: int | None = None
+
+
 class ResponseToScore(Lenient):
     """One response to send to score-responses."""
 

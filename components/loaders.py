@@ -445,3 +445,25 @@ def known_workspaces(source: Source) -> dict[str, str]:
             if name or uuid not in found:
                 found[uuid] = name
     return found
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _image(
+    kind: str, base_url: str, key_fingerprint: str, file_uuid: str, _source: Source
+) -> bytes | None:
+    """An image response's bytes, when the API serves it from its own host."""
+    client = aymara_client(_source)
+    try:
+        detail = client.get_file(file_uuid)
+    except APIError:
+        return None
+    if not detail.file_url or not (detail.content_type or "image").startswith("image"):
+        return None
+    return client.download_same_host(detail.file_url)
+
+
+def image_loader(source: Source) -> Callable[[str], bytes | None]:
+    """A function the response card calls to show an image response inline."""
+    return lambda file_uuid: _image(
+        source.kind, source.base_url, source.key_fingerprint, file_uuid, source
+    )

@@ -55,3 +55,34 @@ def test_a_listing_short_of_its_own_count_is_not_complete():
     )
     assert listing.shortfall == 2
     assert not listing.complete
+
+
+def test_an_image_on_the_apis_own_host_is_downloaded_without_the_key(simulator):
+    from tests.conftest import SIMULATOR_KEY
+
+    client = AymaraClient(SIMULATOR_KEY, simulator.base_url)
+    runs = [r for r in client.list_eval_runs().items if r.status == "finished"]
+    refs = [
+        resp.content
+        for run in runs
+        for resp in client.list_run_responses(run.eval_run_uuid).items
+        if isinstance(resp.content, FileReference)
+    ]
+    assert refs, "the demo data has image responses"
+    detail = client.get_file(refs[0].file_uuid)
+    assert SIMULATOR_KEY not in (detail.file_url or "")
+    data = client.download_same_host(detail.file_url)
+    assert data is not None and data.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",  # cloud metadata: the classic SSRF target
+        "https://images.example.com/a.png",
+        "file:///etc/passwd",
+    ],
+)
+def test_a_url_on_another_host_is_never_fetched(simulator, url):
+    client = AymaraClient("any-key", simulator.base_url)
+    assert client.download_same_host(url) is None
