@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from client.errors import APIError
 from components import loaders
 from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
+
+# A `pages/` folder beside app.py makes Streamlit's very first run use its legacy folder-based
+# navigation, which runs a deep-linked page (say /feather) without app.py. st.navigation turns
+# that mode off, but only once app.py has run; turning it off on import makes a shared link work
+# on a fresh server too.
+PagesManager.uses_pages_directory = False
 
 ALL_WORKSPACES = "*"
 WORKSPACE_PARAM = "workspace"
@@ -53,7 +60,9 @@ def secrets() -> dict[str, object]:
 
 
 def current() -> Context:
-    """The context app.py built for this run."""
+    """The context app.py built for this run (rerunning through app.py if it did not run)."""
+    if "_context" not in st.session_state:
+        st.rerun()  # the legacy mode ran this page alone; it is off now, so app.py runs next
     return st.session_state["_context"]
 
 
