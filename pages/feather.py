@@ -1,6 +1,171 @@
-"""Placeholder."""
+"""Conversation evals: Feather eval runs, filtered on the server, with triage and a run's detail."""
 
 import streamlit as st
 
-st.title("feather")
-st.info("Coming soon.")
+from components import feather_loaders, feather_view, shell, tables
+from components.errors import show_problems
+from components.tiles import pct, tiles
+from reporting import feather
+
+ctx = shell.current()
+st.title("Conversation evals")
+shell.demo_note(ctx)
+source = ctx.source("feather")
+if source is None:
+    st.info("No Feather account is configured. Set `FEATHER_API_KEY` to see conversation evals.")
+    st.stop()
+
+catalog = feather_loaders.load_catalog(source, ctx.workspace)
+show_problems(catalog.problems)
+chosen = feather_view.filter_panel(
+    catalog, feather_view.anchor_day(ctx.demo, source, ctx.workspace)
+)
+if chosen is None:
+    st.stop()
+first_day, last_day = chosen.first_day, chosen.last_day
+window = f"{first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} (UTC)"
+
+# The activity endpoint counts runs per day on the server: a total for the progress bar, and a
+# day chart that stays right even if the listing stops early.
+activity = None
+if chosen.activity_fits:
+    f = chosen.filters
+    result = feather_loaders.load_activity(
+        source, first_day, last_day, scope=f.scope, channel=f.channel,
+        evaluator_id=f.evaluator_id, agent_id=f.agent_id, workspace=ctx.workspace,
+    )  # fmt: skip
+    show_problems(result.problems)
+    activity = result.activity
+expected = sum(b.total for b in activity.buckets) if activity else None
+data = feather_view.load_runs(source, chosen, ctx.workspace, expected)
+if data is None:
+    st.stop()
+runs = feather.with_names(data.runs, catalog.evaluator_names, catalog.assistant_names)
+if runs.empty:
+    st.info(
+        f"No eval runs match these filters from {window}. Widen the date range or set a filter "
+        "back to Any."
+    )
+    st.stop()
+
+summary = feather.outcome_summary(runs)
+tiles(
+    [
+        ("Runs", f"{summary['runs']:,}", f"Created {window} with these filters"),
+        (
+            "Pass rate",
+            pct(summary["pass_rate"]),
+            f"95% Wilson interval {pct(summary['pass_low'])} – {pct(summary['pass_high'])}. "
+            f"Passed ÷ (passed + failed) over {summary['verdicts']:,} runs with a verdict; "
+            f"{summary['no_verdict']:,} without a verdict, {summary['errored']:,} errored and "
+            f"{summary['pending']:,} pending runs are left out.",
+        ),
+        (
+            "Critical failures",
+            f"{summary['critical_failures']:,}",
+            "Failed runs of checks whose binding is marked critical",
+        ),
+        (
+            "Errored runs",
+            f"{summary['errored']:,}",
+            "Runs whose check could not complete (status failed or errored)",
+        ),
+    ]
+)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Failures by evaluator, last 7 days")
+    since, _ = feather.recent_window(last_day)
+    st.caption(f"Failed runs created {since:%Y-%m-%d} to {last_day:%Y-%m-%d} (UTC), most first")
+    recent = feather.recent_failures(runs, last_day)
+    st.plotly_chart(feather.failures_bars(recent), key="feather_recent_failures")
+with right:
+    st.subheader("Latest critical failure")
+    feather_view.failure_card(feather.latest_critical_failure(runs))
+
+st.subheader("Runs per day by outcome")
+if activity is not None:
+    daily = feather.daily_outcomes_from_activity(activity.buckets, runs if data.complete else None)
+    st.caption("Counted by the API's activity endpoint over every run in the window.")
+else:
+    daily = feather.daily_outcomes(runs, first_day, last_day)
+    st.caption("Counted from the runs loaded for these filters.")
+st.plotly_chart(feather.outcome_over_time(daily), key="feather_daily")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Severity by outcome")
+    st.plotly_chart(
+        feather.severity_by_outcome(feather.severity_outcomes(runs)), key="feather_severity"
+    )
+with right:
+    st.subheader("Pass rate by evaluator")
+    by_evaluator = feather.pass_rates(runs, "evaluator_name")
+    st.plotly_chart(
+        feather.pass_rate_bars(by_evaluator, "evaluator_name", "evaluator"),
+        key="feather_by_evaluator",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Scores by evaluator")
+    st.caption("Score-format checks, 0–1; the red mark is the passing threshold.")
+    values = feather.score_values(data.scores, runs)
+    st.plotly_chart(feather.score_distribution(values), key="feather_scores")
+with right:
+    st.subheader("Measurements by evaluator")
+    st.caption("Numeric-format checks (raw values), each on its own scale.")
+    measured = feather.numeric_values(data.scores, runs)
+    st.plotly_chart(feather.numeric_distribution(measured), key="feather_numeric")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Pass rate by channel")
+    st.plotly_chart(
+        feather.pass_rate_bars(feather.pass_rates(runs, "channel"), "channel", "channel"),
+        key="feather_by_channel",
+    )
+with right:
+    st.subheader("Pass rate by scope")
+    st.plotly_chart(
+        feather.pass_rate_bars(feather.pass_rates(runs, "scope"), "scope", "scope"),
+        key="feather_by_scope",
+    )
+
+# A new key when the filters change or the detail is closed, so no stale row stays chosen.
+table_key = f"{hash(data.filters) & 0xFFFFFF:x}_{st.session_state.get('_feather_close', 0)}"
+triage = feather.triage(runs)
+triage_tab, runs_tab = st.tabs([f"Triage ({len(triage):,})", f"All runs ({len(runs):,})"])
+with triage_tab:
+    st.caption(
+        "Failed runs of critical checks, or with a blocking failing score: highest severity "
+        "first, then newest. Choose a row to read the run and its conversation."
+    )
+    if triage.empty:
+        st.success(
+            "Nothing to triage: no critical or blocking check failed.",
+            icon=":material/check_circle:",
+        )
+    else:
+        event = tables.table(
+            triage, feather_view.TRIAGE_COLUMNS, key=f"feather_triage_{table_key}", select=True,
+            height=320,
+        )  # fmt: skip
+        feather_view.pick_run(event, triage)
+with runs_tab:
+    st.caption("Every run loaded for these filters, newest first. Choose a row to open it.")
+    event = tables.table(
+        runs, feather_view.RUNS_COLUMNS, key=f"feather_runs_{table_key}", select=True, height=360
+    )
+    feather_view.pick_run(event, runs)
+
+run_id = st.query_params.get(feather_view.RUN_PARAM)
+if run_id:
+    head, close = st.columns([5, 1])
+    head.subheader("Run detail")
+    if close.button("Close", icon=":material/close:", key="feather_close_run"):
+        st.query_params.pop(feather_view.RUN_PARAM, None)
+        st.session_state["_feather_close"] = st.session_state.get("_feather_close", 0) + 1
+        st.rerun()
+    feather_view.run_detail(source, run_id, catalog, ctx.workspace)

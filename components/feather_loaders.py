@@ -1,0 +1,261 @@
+"""Feather loads, cached in the one dataset cache: runs per filter set, names, activity, a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from client.errors import APIError
+from client.feather import FeatherClient, RunFilters
+from client.feather_models import Activity, Assistant, EvalRunDetail, Evaluator
+from components import loaders
+from components.connection import Source
+from components.loaders import LoadProblem
+from reporting import feather
+
+# Eval runs are live operational data ("always revalidate"), so they expire sooner than Aymara's.
+RUNS_TTL_S = min(loaders.CACHE_TTL_S, 120.0)
+CATALOG_TTL_S = 60.0  # evaluators change slowly: the API notes call a 30-60 s cache safe
+ACTIVITY_TTL_S = 60.0  # the server caches the activity counts for 60 s itself
+DETAIL_TTL_S = 60.0
+MAX_RUNS = int(os.environ.get("EVAL_DASHBOARD_FEATHER_MAX_RUNS", "50000"))
+
+# runs fetched so far, pages fetched so far
+RunsProgress = Callable[[int, int], None]
+FilterKey = tuple[tuple[str, Any], ...]
+
+
+@st.cache_resource
+def _feather_client(
+    kind: str, base_url: str, key_fingerprint: str, _source: Source
+) -> FeatherClient:
+    """One client (and connection pool) per account; keyed by the key's hash, never the key."""
+    return FeatherClient(_source.api_key, base_url, concurrency=loaders.CONCURRENCY)
+
+
+def feather_client(source: Source) -> FeatherClient:
+    """The shared client for a Feather account."""
+    return _feather_client(source.kind, source.base_url, source.key_fingerprint, source)
+
+
+def filter_key(filters: RunFilters) -> FilterKey:
+    """The filters as the cache sees them: the query parameters, sorted."""
+    return tuple(sorted(filters.to_params().items()))
+
+
+def _key(source: Source, workspace: str | None, *parts: Hashable) -> tuple[Hashable, ...]:
+    """A cache key under the scope that the sidebar's Refresh renews (see loaders.refresh)."""
+    scope = (source.kind, source.base_url, source.key_fingerprint, workspace or "*")
+    return (*scope, loaders.dataset_cache().generation(scope), *parts)
+
+
+def _ttl(normal: float) -> Callable[[Any], float]:
+    """Keep a full load `normal` seconds, a partial one briefly, a failed one not at all."""
+
+    def ttl(value: Any) -> float:
+        if getattr(value, "fatal", None) is not None or getattr(value, "error", None) is not None:
+            return 0.0
+        return min(normal, loaders.PARTIAL_TTL_S) if getattr(value, "problems", ()) else normal
+
+    return ttl
+
+
+def _listing_problems(what: str, listing: Any, problems: list[LoadProblem]) -> APIError | None:
+    """Record what a listing missed, worded exactly like the Aymara pages' problems."""
+    return loaders._listing_problems(what, listing, problems)
+
+
+# --------------------------------------------------------------------------- eval runs
+
+
+@dataclass(frozen=True)
+class FeatherRuns:
+    """The runs matching one filter set, as frames, with what did not load."""
+
+    filters: FilterKey
+    runs: pd.DataFrame
+    scores: pd.DataFrame
+    loaded_at: dt.datetime
+    pages: int = 0
+    problems: tuple[LoadProblem, ...] = ()
+    fatal: APIError | None = None
+
+    @property
+    def complete(self) -> bool:
+        """True when every run matching the filters was read."""
+        return not self.problems and self.fatal is None
+
+
+def fetch_runs(
+    client: FeatherClient, filters: RunFilters, progress: RunsProgress | None = None
+) -> FeatherRuns:
+    """Every run matching the filters (pushed to the API), page by page along the cursor."""
+    say = progress or (lambda runs, pages: None)
+    listing = client.list_eval_runs(
+        filters,
+        max_runs=MAX_RUNS,
+        on_progress=lambda pages, _total, items: say(items, pages),
+    )
+    problems: list[LoadProblem] = []
+    error = _listing_problems("The list of eval runs", listing, problems)
+    now = dt.datetime.now(dt.UTC)
+    key = filter_key(filters)
+    runs = feather.runs_frame(listing.items)
+    scores = feather.scores_frame(listing.items)
+    if error is not None and not listing.items:
+        return FeatherRuns(key, runs, scores, now, listing.pages, fatal=error)
+    return FeatherRuns(key, runs, scores, now, listing.pages, tuple(problems))
+
+
+def load_runs(
+    source: Source,
+    filters: RunFilters,
+    workspace: str | None = None,
+    progress: RunsProgress | None = None,
+) -> FeatherRuns:
+    """The runs matching the filters, from the cache or the API."""
+    return loaders.dataset_cache().get_or_load(
+        _key(source, workspace, "runs", filter_key(filters)),
+        lambda: fetch_runs(feather_client(source), filters, progress),
+        _ttl(RUNS_TTL_S),
+    )
+
+
+# --------------------------------------------------------------------------- names
+
+
+@dataclass(frozen=True)
+class FeatherCatalog:
+    """Evaluators and assistants, for names and filter options."""
+
+    evaluators: tuple[Evaluator, ...] = ()
+    assistants: tuple[Assistant, ...] = ()
+    evaluator_names: dict[str, str] = field(default_factory=dict)
+    assistant_names: dict[str, str] = field(default_factory=dict)
+    problems: tuple[LoadProblem, ...] = ()
+
+
+def fetch_catalog(client: FeatherClient) -> FeatherCatalog:
+    """Every evaluator (archived ones too: old runs name them) and every assistant."""
+    problems: list[LoadProblem] = []
+    evaluators = client.list_evaluators()
+    _listing_problems("The list of evaluators (runs are named by id instead)", evaluators, problems)
+    assistants = client.list_assistants()
+    _listing_problems("The list of assistants (runs are named by id instead)", assistants, problems)
+    return FeatherCatalog(
+        evaluators=tuple(evaluators.items),
+        assistants=tuple(assistants.items),
+        evaluator_names=feather.evaluator_labels(evaluators.items),
+        assistant_names=feather.assistant_labels(assistants.items),
+        problems=tuple(problems),
+    )
+
+
+def load_catalog(source: Source, workspace: str | None = None) -> FeatherCatalog:
+    """Evaluators and assistants, cached for a minute."""
+    return loaders.dataset_cache().get_or_load(
+        _key(source, workspace, "catalog"),
+        lambda: fetch_catalog(feather_client(source)),
+        _ttl(CATALOG_TTL_S),
+    )
+
+
+# --------------------------------------------------------------------------- activity
+
+
+@dataclass(frozen=True)
+class ActivityResult:
+    """The activity counts, or the error that prevented them."""
+
+    activity: Activity | None = None
+    error: APIError | None = None
+
+    @property
+    def problems(self) -> tuple[LoadProblem, ...]:
+        """The error as a problem to list; the page counts the loaded runs instead."""
+        if self.error is None:
+            return ()
+        what = "Runs per day from the activity endpoint (counted from the loaded runs instead)"
+        return (LoadProblem.from_error(what, self.error),)
+
+
+def load_activity(
+    source: Source,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    scope: str | None = None,
+    channel: str | None = None,
+    evaluator_id: str | None = None,
+    agent_id: str | None = None,
+    workspace: str | None = None,
+) -> ActivityResult:
+    """Runs per UTC day (total, failed, errored) over whole days, cached for a minute."""
+
+    def fetch() -> ActivityResult:
+        try:
+            activity = feather_client(source).activity(
+                first_day,
+                last_day,  # a date: the API includes that whole day
+                scope=scope,
+                channel=channel,
+                evaluator_id=evaluator_id,
+                agent_id=agent_id,
+            )
+        except APIError as exc:
+            return ActivityResult(error=exc)
+        return ActivityResult(activity=activity)
+
+    key = ("activity", first_day, last_day, scope, channel, evaluator_id, agent_id)
+    return loaders.dataset_cache().get_or_load(
+        _key(source, workspace, *key), fetch, _ttl(ACTIVITY_TTL_S)
+    )
+
+
+# --------------------------------------------------------------------------- one run
+
+
+@dataclass(frozen=True)
+class RunDetailResult:
+    """One run with its session and turns, or the error that prevented it."""
+
+    run: EvalRunDetail | None = None
+    error: APIError | None = None
+
+
+def load_run(source: Source, run_id: str, workspace: str | None = None) -> RunDetailResult:
+    """One run's scores, session and transcript turns, cached for a minute."""
+
+    def fetch() -> RunDetailResult:
+        try:
+            return RunDetailResult(
+                run=feather_client(source).get_eval_run(run_id, include=("session", "turns"))
+            )
+        except APIError as exc:
+            return RunDetailResult(error=exc)
+
+    return loaders.dataset_cache().get_or_load(
+        _key(source, workspace, "run", run_id), fetch, _ttl(DETAIL_TTL_S)
+    )
+
+
+def newest_run_day(source: Source, workspace: str | None = None) -> dt.date | None:
+    """The UTC day of the newest run (the listing is newest first); None when unknown."""
+
+    def fetch() -> tuple[dt.date | None]:
+        listing = feather_client(source).list_eval_runs(page_size=1, max_runs=1)
+        newest = listing.items[0].created_at if listing.items else None
+        if newest is not None and newest.tzinfo is None:
+            newest = newest.replace(tzinfo=dt.UTC)  # the API speaks UTC
+        # A one-tuple, because the cache reads None as "not loaded yet".
+        return (newest.astimezone(dt.UTC).date() if newest else None,)
+
+    return loaders.dataset_cache().get_or_load(
+        _key(source, workspace, "newest"), fetch, lambda _: CATALOG_TTL_S
+    )[0]
