@@ -26,7 +26,7 @@ from reporting import frames
 
 CACHE_TTL_S = float(os.environ.get("EVAL_DASHBOARD_CACHE_TTL", "600"))
 PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
-MAX_ENTRIES = 8
+MAX_ENTRIES = 24  # small Feather listings per filter set share this with big Aymara datasets
 CONCURRENCY = int(os.environ.get("EVAL_DASHBOARD_CONCURRENCY", "8"))
 
 # stage label, done, total
