@@ -9,9 +9,11 @@ import streamlit as st
 from client.errors import APIError, AuthenticationError, NotFoundError, PermissionDeniedError
 
 
-def show_error(error: APIError, *, what: str = "The data could not be loaded") -> None:
+def show_error(
+    error: APIError, *, what: str = "The data could not be loaded", headline: str | None = None
+) -> None:
     """A clear message: what happened, what to do, and the API's request id."""
-    lines = [f"**{what}.** {_headline(error)}", "", error.hint]
+    lines = [f"**{what}.** {headline or _headline(error)}", "", error.hint]
     if error.request_id:
         lines += ["", f"Request id: `{_code_safe(error.request_id)}` (quote it to support)."]
     st.error("\n".join(lines), icon=":material/error:")
@@ -26,7 +28,7 @@ def _headline(error: APIError) -> str:
         return "The API key may not read this workspace."
     if isinstance(error, NotFoundError):
         return "The API says it does not exist."
-    return "The API could not be read."
+    return "The request to the API failed."
 
 
 def _code_safe(text: str) -> str:

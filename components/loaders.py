@@ -93,6 +93,7 @@ class DatasetCache:
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._generations: dict[Hashable, int] = {}
         self._forced: dict[Hashable, int] = {}
+        self._forcing: dict[Hashable, set[int]] = {}
         self._lock = threading.Lock()
 
     def generation(self, scope: Hashable) -> int:
@@ -100,18 +101,22 @@ class DatasetCache:
         with self._lock:
             return self._generations.get(scope, 0)
 
-    def take_force(self, scope: Hashable, generation: int) -> bool:
-        """True once per Refresh: the first load after it skips the local store."""
+    def take_force(self, account: Hashable, scope: Hashable, generation: int) -> bool:
+        """True once per key after a forcing Refresh: that load skips the local store."""
         with self._lock:
-            if generation > self._forced.get(scope, 0):
+            if generation in self._forcing.get(account, set()) and generation > self._forced.get(
+                scope, 0
+            ):
                 self._forced[scope] = generation
                 return True
             return False
 
-    def refresh(self, scope: Hashable) -> None:
+    def refresh(self, scope: Hashable, *, force: bool = True) -> None:
         """Make the next read of this scope load afresh, for every session."""
         with self._lock:
-            self._generations[scope] = self._generations.get(scope, 0) + 1
+            generation = self._generations[scope] = self._generations.get(scope, 0) + 1
+            if force:
+                self._forcing.setdefault(scope, set()).add(generation)
 
     def get_or_load(
         self, key: Hashable, load: Callable[[], Any], ttl: Callable[[Any], float]
@@ -174,9 +179,13 @@ def _account(source: Source) -> tuple[str, str, str]:
     return (source.kind, source.base_url, source.key_fingerprint)
 
 
-def refresh(source: Source) -> None:
-    """Reload everything of this account on its next read, for everyone."""
-    dataset_cache().refresh(_account(source))
+def refresh(source: Source, *, force: bool = True) -> None:
+    """Reload everything of this account on its next read, for everyone.
+
+    With force (the Refresh button) the next load also skips the local store; without it
+    (e.g. after scoring a new run) finished runs still come from disk.
+    """
+    dataset_cache().refresh(_account(source), force=force)
 
 
 def load_aymara(
@@ -199,7 +208,7 @@ def load_aymara(
             workspace,
             progress,
             store=run_store(source),
-            force=cache.take_force(scope, generation),  # once per key per Refresh
+            force=cache.take_force(_account(source), scope, generation),  # once per key per Refresh
             permitted=tuple(sorted(permitted)),
         ),
         lambda data: 0.0 if data.fatal else PARTIAL_TTL_S if data.partial else CACHE_TTL_S,

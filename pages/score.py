@@ -54,7 +54,7 @@ def send(
         except APIError as exc:
             record["error"], record["state"] = exc, "failed"
     if record["state"] == "done":
-        loaders.refresh(source)  # the new run shows in every listing on the next load
+        loaders.refresh(source, force=False)  # the new run shows in every listing on the next load
 
 
 def show_failure(record: dict[str, Any], key: str) -> None:

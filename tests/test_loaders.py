@@ -1,0 +1,81 @@
+"""The one cache seam: shared, single-flight, bounded, refreshed on demand."""
+
+from __future__ import annotations
+
+import threading
+
+from components.loaders import DatasetCache
+
+
+def test_a_value_is_loaded_once_and_shared() -> None:
+    cache = DatasetCache()
+    calls = []
+    first = cache.get_or_load("k", lambda: calls.append(1) or object(), lambda v: 60)
+    second = cache.get_or_load("k", lambda: calls.append(1) or object(), lambda v: 60)
+    assert first is second  # no copy per hit: every session reads the same object
+    assert calls == [1]
+
+
+def test_concurrent_readers_of_one_key_wait_for_a_single_load() -> None:
+    cache = DatasetCache()
+    started, release = threading.Event(), threading.Event()
+    loads = []
+
+    def slow_load() -> str:
+        loads.append(1)
+        started.set()
+        release.wait(5)
+        return "data"
+
+    results = []
+    readers = [
+        threading.Thread(
+            target=lambda: results.append(cache.get_or_load("k", slow_load, lambda v: 60))
+        )
+        for _ in range(4)
+    ]
+    readers[0].start()
+    started.wait(5)
+    for reader in readers[1:]:
+        reader.start()
+    release.set()
+    for reader in readers:
+        reader.join(5)
+    assert results == ["data"] * 4
+    assert loads == [1]
+
+
+def test_an_expired_value_is_loaded_again() -> None:
+    cache = DatasetCache()
+    values = iter(["old", "new"])
+    assert cache.get_or_load("k", lambda: next(values), lambda v: 0) == "old"
+    assert cache.get_or_load("k", lambda: next(values), lambda v: 60) == "new"
+
+
+def test_the_least_recently_used_entry_is_dropped_beyond_the_limit() -> None:
+    cache = DatasetCache(max_entries=2)
+    cache.get_or_load("a", lambda: "a1", lambda v: 60)
+    cache.get_or_load("b", lambda: "b1", lambda v: 60)
+    cache.get_or_load("a", lambda: "a2", lambda v: 60)  # touch a
+    cache.get_or_load("c", lambda: "c1", lambda v: 60)  # evicts b
+    assert cache.get_or_load("a", lambda: "a3", lambda v: 60) == "a1"
+    assert cache.get_or_load("b", lambda: "b2", lambda v: 60) == "b2"
+
+
+def test_refresh_moves_the_generation_and_forces_each_key_once() -> None:
+    cache = DatasetCache()
+    account = ("aymara", "https://api.test", "fp")
+    assert cache.generation(account) == 0
+    cache.refresh(account)
+    generation = cache.generation(account)
+    assert generation == 1
+    assert cache.take_force(account, "workspace-a", generation) is True
+    assert cache.take_force(account, "workspace-a", generation) is False  # a TTL reload later
+    assert cache.take_force(account, "workspace-b", generation) is True
+
+
+def test_a_refresh_after_scoring_does_not_skip_the_local_store() -> None:
+    cache = DatasetCache()
+    account = ("aymara", "https://api.test", "fp")
+    cache.refresh(account, force=False)
+    assert cache.take_force(account, "workspace-a", cache.generation(account)) is False
