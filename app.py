@@ -6,7 +6,7 @@ from components import access, shell
 
 st.set_page_config(
     page_title="Eval results",
-    page_icon=":material/fact_check:",
+    page_icon="📊",  # an emoji renders locally; a material icon is fetched from Google
     layout="wide",
     initial_sidebar_state="expanded",
 )

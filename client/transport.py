@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -136,6 +137,20 @@ def _requested_wait(response: httpx.Response) -> float | None:
     except ValueError:
         return None
     return hinted if hinted is not None and 0 <= hinted <= MAX_RETRY_AFTER_S else None
+
+
+_LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _replace_surrogates(value: Any) -> Any:
+    """The same JSON value with unpaired surrogates replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, list):
+        return [_replace_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _str(value: Any) -> str | None:
@@ -293,7 +308,7 @@ class Transport:
         if response.status_code == 204 or not response.content:
             return None
         try:
-            return response.json()
+            body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
             raise MalformedResponseError(
                 f"{self.api_name} sent a response that is not valid JSON "
@@ -303,6 +318,10 @@ class Transport:
                 url=self._safe_url(path),
                 retryable=True,
             ) from None
+        if _LONE_SURROGATE_ESCAPE.search(response.content):
+            # "\ud800" is valid JSON but no valid text: it would break every later encode.
+            body = _replace_surrogates(body)
+        return body
 
     def _status_error(self, response: httpx.Response, path: str) -> APIStatusError:
         try:

@@ -483,6 +483,13 @@ def _arrow_strings(column: pa.ChunkedArray) -> Any:
     return pd.array(column.combine_chunks().cast(pa.large_string()), dtype=STR)
 
 
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The table with exactly the schema's columns and types (as is when it has them already)."""
+    if table.schema.equals(schema):
+        return table  # the common case; select + cast cost ~0.1 ms a table, 1 s at 10k runs
+    return table.select(schema.names).cast(schema)
+
+
 def responses_frame_from_records(
     records_by_run: Mapping[str, pa.Table],
     runs: pd.DataFrame,
@@ -491,7 +498,7 @@ def responses_frame_from_records(
     """The responses frame from per-run record tables (fetched now or read from the store)."""
     run_keys = list(records_by_run.keys())
     schema = RECORD_SCHEMA
-    tables = [records_by_run[key].select(schema.names).cast(schema) for key in run_keys]
+    tables = [_conform(records_by_run[key], schema) for key in run_keys]
     sizes = np.fromiter((t.num_rows for t in tables), dtype=np.int64, count=len(tables))
     run_codes = np.repeat(np.arange(len(run_keys), dtype=np.int64), sizes)
     records = pa.concat_tables(tables) if tables else RECORD_SCHEMA.empty_table()
@@ -914,11 +921,13 @@ def eval_catalogue(evals: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     finished = finished.set_index("eval_uuid")
     out = base.reset_index(drop=True)
     keys = out["eval_uuid"]
-    out["runs"] = keys.map(count).fillna(0).astype(np.int64).to_numpy()
-    out["latest_pass_rate"] = keys.map(finished["pass_rate"]).astype("float64").to_numpy()
-    out["latest_run_at"] = keys.map(last["created_at"]).astype(UTC_TS).to_numpy()
-    out["latest_run_status"] = keys.map(last["status"]).astype(STR).to_numpy()
-    out["latest_finished_at"] = keys.map(finished["created_at"]).astype(UTC_TS).to_numpy()
+    wanted = keys.to_numpy()
+    # reindex, not map: pandas 3 cannot map through an empty datetime series (no finished runs).
+    out["runs"] = count.reindex(wanted).fillna(0).astype(np.int64).to_numpy()
+    out["latest_pass_rate"] = finished["pass_rate"].reindex(wanted).astype("float64").to_numpy()
+    out["latest_run_at"] = last["created_at"].reindex(wanted).astype(UTC_TS).to_numpy()
+    out["latest_run_status"] = last["status"].reindex(wanted).astype(STR).to_numpy()
+    out["latest_finished_at"] = finished["created_at"].reindex(wanted).astype(UTC_TS).to_numpy()
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -108,14 +109,36 @@ def launch_browser() -> tuple[Any, Any]:
     return manager, browser
 
 
+_shared: dict[str, Any] = {}
+
+
+def shared_browser() -> Any:
+    """One Chromium for the whole test process.
+
+    Playwright's sync API allows one instance per thread, and a fixture imported into several
+    modules is instantiated once per module, so every `browser` fixture hands out this one.
+    """
+    if "browser" not in _shared:
+        _shared["manager"], _shared["browser"] = launch_browser()
+        atexit.register(_close_shared)
+    return _shared["browser"]
+
+
+def _close_shared() -> None:
+    browser, manager = _shared.pop("browser", None), _shared.pop("manager", None)
+    if browser is not None:
+        browser.close()
+    if manager is not None:
+        manager.stop()
+
+
 def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has finished running the script (its status widget is gone)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            const running = document.querySelector('[data-testid="stStatusWidget"]');
-            return app && app.dataset.teststate !== 'running' && !running;
+            return app && app.getAttribute('data-test-script-state') === 'notRunning';
         }""",
         timeout=timeout_ms,
     )
@@ -142,12 +165,9 @@ def screenshot(page: Any, name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
-    manager, chromium = launch_browser()
-    yield chromium
-    chromium.close()
-    manager.stop()
+def browser() -> Any:
+    """The headless Chromium shared by every browser test."""
+    return shared_browser()
 
 
 @pytest.fixture(scope="session")
