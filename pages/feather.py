@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import feather_loaders, feather_view, shell, tables
+from components.compare import MARKS
 from components.errors import show_problems
 from components.tiles import pct, tiles
 from reporting import feather
@@ -83,6 +84,38 @@ with left:
 with right:
     st.subheader("Latest critical failure")
     feather_view.failure_card(feather.latest_critical_failure(runs))
+
+st.subheader("Evaluators that changed, last 7 days against the 7 before")
+changes = feather.evaluator_changes(runs, last_day)
+if changes.empty:
+    st.info(
+        "Not enough runs with a verdict in both weeks to compare. Widen the created-between "
+        "window to at least 14 days."
+    )
+else:
+    st.caption(
+        "A change counts as real only when a two-proportion test puts it beyond noise "
+        "(p < 0.05). Real regressions first, critical and most severe checks on top."
+    )
+    tables.table(
+        changes.assign(
+            result=changes["verdict"].map(MARKS).fillna(changes["verdict"]),
+            change=changes["change"] * 100,
+        ),
+        {
+            "result": tables.text("Result", "small"),
+            "evaluator_name": tables.text("Evaluator", "medium"),
+            "severity": tables.text("Severity", "small"),
+            "is_critical": st.column_config.CheckboxColumn("Critical"),
+            "pass_rate_before": tables.percent("Week before"),
+            "pass_rate_recent": tables.percent("Last 7 days"),
+            "change": tables.change("Change"),
+            "p_value": st.column_config.NumberColumn("p-value", format="%.3g"),
+            "verdicts_before": st.column_config.NumberColumn("Runs before"),
+            "verdicts_recent": st.column_config.NumberColumn("Runs, last 7 days"),
+        },
+        key="feather_changes",
+    )
 
 st.subheader("Runs per day by outcome")
 if activity is not None:

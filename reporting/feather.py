@@ -25,7 +25,12 @@ from reporting.figures import (  # the shared look of every figure in the dashbo
     empty_figure,
 )
 from reporting.palette import BLUE, GREY, MUTED, OUTCOME_COLORS, RED, SEVERITY_COLORS
-from reporting.stats import wilson_bounds, wilson_interval
+from reporting.stats import (
+    classify_change,
+    two_proportion_test,
+    wilson_bounds,
+    wilson_interval,
+)
 
 PASSED, FAILED, NO_VERDICT, ERRORED, PENDING = (
     "passed",
@@ -261,6 +266,67 @@ def recent_failures(runs: pd.DataFrame, last_day: dt.date, days: int = RECENT_DA
     return table.sort_values(
         ["failed", "evaluator_name"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)
+
+
+def evaluator_changes(
+    runs: pd.DataFrame, last_day: dt.date, days: int = RECENT_DAYS
+) -> pd.DataFrame:
+    """Each evaluator's pass rate over the last `days` UTC days against the `days` before.
+
+    Sessions differ between weeks, so there are no paired prompts: the change is judged by a
+    two-proportion test. Real regressions come first, most severe (critical, then severity)
+    and largest drop first; then changes within noise; then improvements.
+    """
+    columns = [
+        "evaluator_id", "evaluator_name", "severity", "is_critical", "verdicts_before",
+        "pass_rate_before", "verdicts_recent", "pass_rate_recent", "change", "p_value", "verdict",
+    ]  # fmt: skip
+    recent_first = pd.Timestamp(recent_window(last_day, days)[0], tz="UTC")
+    before_first = recent_first - pd.Timedelta(days=days)
+    end = pd.Timestamp(last_day + dt.timedelta(days=1), tz="UTC")
+    judged = runs.loc[runs["outcome"].isin([PASSED, FAILED])]
+    rows = []
+    for (evaluator_id, name), group in judged.groupby(
+        ["evaluator_id", "evaluator_name"], sort=False, dropna=False
+    ):
+        when = group["created_at"]
+        before = group.loc[(when >= before_first) & (when < recent_first), "outcome"]
+        recent = group.loc[(when >= recent_first) & (when < end), "outcome"]
+        if before.empty or recent.empty:
+            continue
+        passed_b, passed_r = int((before == PASSED).sum()), int((recent == PASSED).sum())
+        rate_b, rate_r = passed_b / len(before), passed_r / len(recent)
+        p_value = two_proportion_test(passed_b, len(before), passed_r, len(recent))
+        latest = group.sort_values("created_at").iloc[-1]
+        rows.append(
+            {
+                "evaluator_id": evaluator_id,
+                "evaluator_name": name,
+                "severity": latest["severity"],
+                "is_critical": bool(group["is_critical"].any()),
+                "verdicts_before": len(before),
+                "pass_rate_before": rate_b,
+                "verdicts_recent": len(recent),
+                "pass_rate_recent": rate_r,
+                "change": rate_r - rate_b,
+                "p_value": p_value,
+                "verdict": classify_change(p_value, rate_r - rate_b),
+            }
+        )
+    table = pd.DataFrame(rows, columns=columns)
+    if table.empty:
+        return table
+    order = {"regressed": 0, "within noise": 1, "improved": 2}
+    table = table.assign(
+        _group=table["verdict"].map(order).fillna(3),
+        _rank=table["severity"].map(_rank),
+    )
+    table = table.sort_values(
+        ["_group", "is_critical", "_rank", "change"],
+        ascending=[True, False, False, True],
+        kind="stable",
+    )
+    return table.drop(columns=["_group", "_rank"]).reset_index(drop=True)
 
 
 def pass_rates(runs: pd.DataFrame, by: str) -> pd.DataFrame:
