@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.response_card import untrusted_text
+from components.response_card import VERDICT_BADGES, md, untrusted_text
 
 BADGES = {
-    "regressed": ("Regressed", "red", ":material/trending_down:"),
-    "improved": ("Improved", "green", ":material/trending_up:"),
+    "regressed": ("Regressed beyond noise", "red", ":material/trending_down:"),
+    "improved": ("Improved beyond noise", "green", ":material/trending_up:"),
     "within noise": ("Within noise", "gray", ":material/drag_handle:"),
 }
 MARKS = {"regressed": "▼ regressed", "improved": "▲ improved", "within noise": "≈ within noise"}
@@ -17,25 +17,29 @@ MARKS = {"regressed": "▼ regressed", "improved": "▲ improved", "within noise
 
 def change_badge(verdict: str) -> None:
     """A coloured badge for a change's verdict."""
-    label, color, icon = BADGES.get(verdict, (verdict, "gray", None))
+    label, color, icon = BADGES.get(verdict, (md(verdict), "gray", None))
     st.badge(label, color=color, icon=icon)
 
 
 def flip_card(flip: pd.Series, label_a: str, label_b: str, *, key: str) -> None:
     """One prompt as answered in two runs, with each judge's verdict and explanation."""
     with st.container(border=True):
-        st.caption(f"{flip.get('prompt_category') or 'Uncategorised'} · {flip.get('change')}")
+        category = flip.get("prompt_category")
+        category = md(category) if isinstance(category, str) and category else "Uncategorised"
+        st.caption(f"{category} · {md(flip.get('change'))}")
         untrusted_text("Prompt", flip.get("prompt_content"), key=f"{key}_prompt")
-        left, right = st.columns(2)
+        left, right = st.columns(2, gap="medium")
         for column, side, label in ((left, "a", label_a), (right, "b", label_b)):
-            with column:
-                verdict = str(flip.get(f"verdict_{side}") or "missing")
-                st.markdown(f"**{label}**")
-                color = {"passed": "green", "failed": "red"}.get(verdict, "gray")
-                st.badge(verdict.capitalize(), color=color)
-                confidence = flip.get(f"confidence_{side}")
-                if confidence is not None and confidence == confidence:
-                    st.caption(f"Judge confidence {confidence:.2f}")
+            with column, st.container(border=True):
+                verdict = flip.get(f"verdict_{side}")
+                verdict = verdict if isinstance(verdict, str) and verdict else "missing"
+                badge = VERDICT_BADGES.get(verdict, (md(verdict.capitalize()), "gray", None))
+                with st.container(horizontal=True, vertical_alignment="center"):
+                    st.markdown(f"**{md(label)}**")
+                    st.badge(badge[0], color=badge[1], icon=badge[2])
+                    confidence = flip.get(f"confidence_{side}")
+                    if confidence is not None and confidence == confidence:
+                        st.caption(f"judge confidence {confidence:.2f}")
                 untrusted_text("Response", flip.get(f"response_{side}"), key=f"{key}_r{side}")
                 untrusted_text(
                     "Judge's explanation", flip.get(f"explanation_{side}"), key=f"{key}_e{side}"

@@ -15,7 +15,9 @@ def options_of(series: pd.Series) -> list[str]:
     return sorted({str(v) for v in series.dropna().unique() if str(v)})
 
 
-def multi(label: str, options: Iterable[str], key: str, container: Any = st, **kwargs: Any) -> list[str]:
+def multi(
+    label: str, options: Iterable[str], key: str, container: Any = st, **kwargs: Any
+) -> list[str]:
     """A multiselect bound to the query parameter `key`."""
     return container.multiselect(label, list(options), key=key, bind="query-params", **kwargs)
 
@@ -28,7 +30,9 @@ def fraction_range(label: str, key: str, container: Any = st) -> tuple[float, fl
     return float(low), float(high)
 
 
-def day_range(label: str, first: date, last: date, key: str, container: Any = st) -> tuple[date, date]:
+def day_range(
+    label: str, first: date, last: date, key: str, container: Any = st
+) -> tuple[date, date]:
     """A date range bound to the URL; a half-chosen range counts as that single day."""
     picked = container.date_input(
         label,
@@ -50,7 +54,10 @@ def day_range(label: str, first: date, last: date, key: str, container: Any = st
 def search(label: str, key: str, container: Any = st) -> str:
     """A free-text search box bound to the URL."""
     value = container.text_input(
-        label, key=key, bind="query-params", placeholder="Words in the prompt, response or explanation"
+        label,
+        key=key,
+        bind="query-params",
+        placeholder="Words in the prompt, response or explanation",
     )
     return (value or "").strip()
 

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from components.tiles import pct
-
 INLINE_CHARS = 4_000  # longer texts are cut on the card, with the whole text one click away
+# Every ASCII punctuation mark markdown, Streamlit's directives (:red[..], :material/..:) or
+# LaTeX ($) could read; a backslash makes each one literal (CommonMark escapes).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$&=\"'^])")
+_AUTOLINK = re.compile(r"(\\:|www|@)", re.IGNORECASE)
 
 
-def untrusted_text(label: str, value: Any, *, key: str) -> None:
+def md(value: Any) -> str:
+    """API text made inert for markdown (headers, captions, badges): shown exactly, never parsed.
+
+    Without it a name like `![x](http://host/p.png)` would load a remote image from a header.
+    """
+    if _missing(value):
+        return ""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    # Escapes do not stop GFM's bare-URL and email autolinks; an invisible word joiner does.
+    return _AUTOLINK.sub("\\1\u2060", escaped)
+
+
+def code(value: Any) -> str:
+    """API text for inside a markdown code span, where escapes do not apply: no backticks."""
+    return " ".join(str(value).replace("`", "'").split())
+
+
+def untrusted_text(label: str | None, value: Any, *, key: str, empty: str = "—") -> None:
     """Show API text as text: never HTML, never markdown, never a remote resource."""
-    body = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    st.caption(label)
+    body = "" if _missing(value) else str(value)
+    if label:
+        st.caption(label)
     if not body:
-        st.text("—")
+        st.text(empty)
         return
     if len(body) <= INLINE_CHARS:
         st.text(body)
@@ -36,27 +56,31 @@ def untrusted_text(label: str, value: Any, *, key: str) -> None:
     )
 
 
+VERDICT_BADGES = {
+    "passed": ("Passed", "green", ":material/check_circle:"),
+    "failed": ("Failed", "red", ":material/cancel:"),
+    "not scored": ("Not scored", "gray", ":material/remove_circle_outline:"),
+}
+
+
 def verdict_badge(row: pd.Series) -> None:
-    """Passed / failed / not scored, plus refused and excluded flags."""
-    verdict = str(row.get("verdict", "not scored"))
-    color = {"passed": "green", "failed": "red"}.get(verdict, "gray")
-    icon = {"passed": ":material/check_circle:", "failed": ":material/cancel:"}.get(
-        verdict, ":material/help:"
-    )
-    badges = [(verdict.capitalize(), color, icon)]
-    if bool(row.get("ai_refused")):
+    """Passed / failed / not scored, plus refused, excluded and reviewed flags, and confidence."""
+    verdict = "not scored" if _missing(row.get("verdict")) else str(row.get("verdict"))
+    badges = [VERDICT_BADGES.get(verdict, (md(verdict.capitalize()), "gray", ":material/help:"))]
+    if _true(row.get("ai_refused")):
         badges.append(("AI refused", "orange", ":material/block:"))
-    if bool(row.get("exclude_from_scoring")):
+    if _true(row.get("exclude_from_scoring")):
         badges.append(("Excluded from scoring", "gray", ":material/visibility_off:"))
-    if bool(row.get("verdict_overridden")):
+    if _true(row.get("verdict_overridden")):
         badges.append(("Verdict changed by a reviewer", "violet", ":material/rate_review:"))
-    elif bool(row.get("manually_updated")):
+    elif _true(row.get("manually_updated")):
         badges.append(("Reviewed by a person", "violet", ":material/rate_review:"))
-    columns = st.columns(len(badges) + 1)
-    for column, (label, badge_color, badge_icon) in zip(columns, badges, strict=False):
-        column.badge(label, color=badge_color, icon=badge_icon)
     confidence = row.get("confidence")
-    columns[-1].caption(f"Judge confidence: {pct(confidence, 0)}")
+    if not _missing(confidence):
+        badges.append((f"Judge confidence {float(confidence):.2f}", "blue", ":material/speed:"))
+    with st.container(horizontal=True, gap="small"):
+        for label, color, icon in badges:
+            st.badge(label, color=color, icon=icon)
 
 
 ImageLoader = Callable[[str], bytes | None]
@@ -68,43 +92,105 @@ def response_card(
     key: str = "card",
     title: str | None = None,
     image_loader: ImageLoader | None = None,
+    thread: pd.DataFrame | None = None,
 ) -> None:
-    """Everything about one scored response."""
+    """Everything about one scored response; `thread` holds its conversation's other turns."""
     with st.container(border=True):
         if title:
-            st.markdown(f"**{title}**")
-        meta = [str(row.get("eval_name", "")), str(row.get("run_name", ""))]
-        category = row.get("prompt_category")
-        if category:
-            meta.append(f"category {category}")
-        if row.get("thread_uuid") and not _missing(row.get("thread_uuid")):
-            meta.append(f"thread {str(row['thread_uuid'])[:8]}, turn {row.get('turn_number')}")
-        st.caption(" · ".join(m for m in meta if m and m != "nan"))
+            st.markdown(f"**{md(title)}**")
+        meta = [md(row.get("eval_name")), md(row.get("run_name"))]
+        if not _missing(row.get("prompt_category")):
+            meta.append(f"category {md(row.get('prompt_category'))}")
+        st.caption(" · ".join(m for m in meta if m))
         verdict_badge(row)
+        if not _missing(row.get("thread_uuid")):
+            _conversation(row, thread, key)
         untrusted_text("Prompt", row.get("prompt_content"), key=f"{key}_prompt")
         _response_body(row, key, image_loader)
-        untrusted_text("Judge's explanation", row.get("explanation"), key=f"{key}_expl")
-        st.caption(f"Response id: {row.get('response_uuid') or '—'}")
+        untrusted_text(
+            "Judge's explanation",
+            row.get("explanation"),
+            key=f"{key}_expl",
+            empty="None: excluded from scoring" if _true(row.get("exclude_from_scoring")) else "—",
+        )
+        uuid = row.get("response_uuid")
+        st.caption(f"Response id `{'—' if _missing(uuid) else code(uuid)}`")
+
+
+def _conversation(row: pd.Series, thread: pd.DataFrame | None, key: str) -> None:
+    """Where a multi-turn response sits in its conversation, with the earlier turns to read."""
+    turn = row.get("turn_number")
+    turn_text = "?" if _missing(turn) else f"{int(turn)}"
+    earlier = pd.DataFrame()
+    total = ""
+    if thread is not None and not thread.empty and "turn_number" in thread:
+        turns = thread["turn_number"].dropna()
+        if len(turns):
+            total = f" of {int(turns.max())}"
+        if not _missing(turn):
+            earlier = thread[thread["turn_number"] < turn].sort_values("turn_number")
+    st.caption(
+        f":material/forum: Turn {turn_text}{total} of conversation "
+        f"`{code(str(row.get('thread_uuid'))[:8])}`"
+    )
+    if earlier.empty:
+        return
+    with st.expander(f"Earlier turns ({len(earlier)})"):
+        for i, (_, past) in enumerate(earlier.iterrows()):
+            past_turn = past.get("turn_number")
+            st.caption(f"Turn {int(past_turn) if not _missing(past_turn) else '?'}")
+            untrusted_text("User", past.get("prompt_content"), key=f"{key}_t{i}_p")
+            untrusted_text("AI", past.get("response_text"), key=f"{key}_t{i}_r")
 
 
 def _response_body(row: pd.Series, key: str, image_loader: ImageLoader | None) -> None:
-    content_type = str(row.get("content_type") or "text")
+    content_type = "text" if _missing(row.get("content_type")) else str(row.get("content_type"))
     file_uuid = row.get("file_uuid")
-    if content_type != "text" or not _missing(file_uuid):
-        path = row.get("file_path")
-        st.caption(f"Response ({content_type})")
-        st.text(
-            f"{content_type.capitalize()} file {file_uuid if not _missing(file_uuid) else '—'}"
-            + (f" at {path}" if not _missing(path) else "")
-        )
-        if content_type == "image" and image_loader is not None and not _missing(file_uuid):
-            data = image_loader(str(file_uuid))
-            if data:
-                st.image(data, caption="The AI's image response", width=320)
-        if not row.get("response_text"):
-            return
-    untrusted_text("Response", row.get("response_text"), key=f"{key}_resp")
+    if content_type == "text" and _missing(file_uuid):
+        untrusted_text("Response", row.get("response_text"), key=f"{key}_resp")
+        return
+    path = row.get("file_path")
+    st.caption(f"Response: {md(content_type)} file")
+    reference = f"{content_type.capitalize()} file {'—' if _missing(file_uuid) else file_uuid}"
+    st.text(reference + ("" if _missing(path) else f"\nStored at {path}"))
+    if content_type == "image" and image_loader is not None and not _missing(file_uuid):
+        data = image_loader(str(file_uuid))
+        if data:
+            st.image(data, caption="The AI's image response", width=320)
+    if not _missing(row.get("response_text")):
+        untrusted_text("Text sent with it", row.get("response_text"), key=f"{key}_resp")
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, NA, NaT or an empty string."""
+    if value is None or (isinstance(value, str) and not value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array: present
+        return False
+
+
+def _true(value: Any) -> bool:
+    """A flag that is set (missing counts as not set)."""
+    return not _missing(value) and bool(value)
+
+
+def thread_of(row: pd.Series, responses: pd.DataFrame) -> pd.DataFrame | None:
+    """The responses of the same run and conversation as row (None when it is single-turn)."""
+    thread = row.get("thread_uuid")
+    if _missing(thread) or "thread_uuid" not in responses:
+        return None
+    same = responses["thread_uuid"].astype(object) == thread
+    if "eval_run_uuid" in responses and not _missing(row.get("eval_run_uuid")):
+        same &= (responses["eval_run_uuid"].astype(object) == row.get("eval_run_uuid")).to_numpy()
+    return responses.loc[same.to_numpy()]
+
+
+def preview_column(responses: pd.DataFrame) -> pd.Series:
+    """The response text for a table cell; a file response reads '[image file]' instead of ''."""
+    text = responses["response_text"].astype(object)
+    kind = responses["content_type"].astype(object).fillna("text").astype(str)
+    empty = text.isna() | (text == "")
+    labels = "[" + kind + " file]"
+    return text.where(~(empty & (kind != "text")), labels).fillna("")

@@ -21,6 +21,7 @@ PagesManager.uses_pages_directory = False
 
 ALL_WORKSPACES = "*"
 WORKSPACE_PARAM = "workspace"
+REMEMBERED = "_workspace"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def build_context() -> Context:
     sources = tuple(resolve_sources())
     allowlist = workspace_allowlist()
     asked = (st.query_params.get(WORKSPACE_PARAM) or "").strip() or None
+    if asked is None and st.session_state.get(REMEMBERED):
+        # Streamlit drops query parameters no widget is bound to when the page changes;
+        # putting the workspace back keeps the address bar a faithful link to this view.
+        asked = st.session_state[REMEMBERED]
+        st.query_params[WORKSPACE_PARAM] = asked
+    st.session_state[REMEMBERED] = asked if asked != ALL_WORKSPACES else None
     if asked == ALL_WORKSPACES:
         asked = None
     if asked and allowlist and asked not in allowlist:
@@ -99,27 +106,37 @@ def _workspace_selector(ctx: Context) -> None:
         return known.get(ws) or f"Workspace {ws[:8]}"
 
     current_ws = ctx.workspace or ALL_WORKSPACES
-    chosen = st.selectbox(
+    st.selectbox(
         "Workspace",
         options,
         index=options.index(current_ws),
         format_func=label,
-        key=f"_ws_select_{current_ws}",
+        key=f"_ws_select_{current_ws}",  # a new key per workspace: the URL decides the value
+        on_change=_choose_workspace,
+        args=(f"_ws_select_{current_ws}",),
     )
-    pasted = st.text_input(
+    st.text_input(
         "Or paste a workspace uuid",
         key="_ws_paste",
         placeholder="e.g. 3f0c…",
         max_chars=64,
-    ).strip()
-    target = pasted or chosen
-    if target != current_ws:
-        st.session_state["_ws_paste"] = ""
-        if target == ALL_WORKSPACES:
-            st.query_params.pop(WORKSPACE_PARAM, None)
-        else:
-            st.query_params[WORKSPACE_PARAM] = target
-        st.rerun()
+        on_change=_choose_workspace,
+        args=("_ws_paste",),
+    )
+
+
+def _choose_workspace(widget_key: str) -> None:
+    """Put the chosen or pasted workspace in the URL (callbacks may reset widget values)."""
+    target = (st.session_state.get(widget_key) or "").strip()
+    st.session_state["_ws_paste"] = ""
+    if not target:
+        return
+    if target == ALL_WORKSPACES:
+        st.query_params.pop(WORKSPACE_PARAM, None)
+        st.session_state[REMEMBERED] = None
+    else:
+        st.query_params[WORKSPACE_PARAM] = target
+        st.session_state[REMEMBERED] = target
 
 
 def demo_note(ctx: Context) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -9,16 +10,30 @@ import pandas as pd
 import streamlit as st
 
 MAX_TABLE_ROWS = 5_000  # the browser gets at most this many rows; the rest stay searchable
+ROW_PX = 35  # st.dataframe's row (and header) height
+PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere; the intl "percent" format varies per cell
 
 
 def percent(label: str, help_text: str | None = None) -> Any:
-    """A 0..1 fraction shown as a percentage."""
-    return st.column_config.NumberColumn(label, format="percent", help=help_text)
+    """A 0..1 fraction shown as a percentage with one decimal (table() scales it)."""
+    return st.column_config.NumberColumn(label, format=PERCENT_FORMAT, help=help_text)
 
 
 def change(label: str, help_text: str | None = None) -> Any:
     """A signed change of a fraction, in percentage points."""
     return st.column_config.NumberColumn(label, format="%+.1f pp", help=help_text)
+
+
+def confidence(label: str = "Confidence") -> Any:
+    """The judge's 0..1 confidence, two decimals."""
+    return st.column_config.NumberColumn(
+        label, format="%.2f", help="The judge's confidence in its verdict, 0 to 1"
+    )
+
+
+def count(label: str, help_text: str | None = None) -> Any:
+    """A whole number with thousands separators."""
+    return st.column_config.NumberColumn(label, format="localized", help=help_text)
 
 
 def when(label: str) -> Any:
@@ -36,6 +51,23 @@ def text(label: str, width: str = "medium") -> Any:
     return st.column_config.TextColumn(label, width=width)
 
 
+def keyed(base: str, *state: Any) -> str:
+    """A table key that changes with the rows it shows (e.g. the filters).
+
+    A selection is a row position; kept across a filter change it would silently point at
+    another row. A new key starts the table afresh (with `selected`, if that row is still in).
+    """
+    digest = hashlib.sha1(repr(state).encode(), usedforsecurity=False).hexdigest()[:10]
+    return f"{base}_{digest}"
+
+
+def _is_percent(config: Any) -> bool:
+    return (
+        isinstance(config, Mapping)
+        and (config.get("type_config") or {}).get("format") == PERCENT_FORMAT
+    )
+
+
 def table(
     frame: pd.DataFrame,
     columns: Mapping[str, Any],
@@ -43,8 +75,12 @@ def table(
     key: str | None = None,
     select: bool = False,
     height: int | str = "auto",
+    selected: int | None = None,
 ) -> Any:
-    """Show the named columns with their formats; with select=True a row can be chosen."""
+    """Show the named columns with their formats; with select=True a row can be chosen.
+
+    `selected` is the position of a row to show as chosen (e.g. the one a shared link names).
+    """
     order: Sequence[str] = [c for c in columns if c in frame.columns]
     shown = frame[list(order)]
     if len(shown) > MAX_TABLE_ROWS:
@@ -53,9 +89,17 @@ def table(
             "or download the CSV for all of them."
         )
         shown = shown.head(MAX_TABLE_ROWS)
+    scaled = {c: shown[c] * 100 for c in order if _is_percent(columns[c])}
+    if scaled:
+        shown = shown.assign(**scaled)
+    if isinstance(height, int):
+        # A few rows get a table that fits them, not a tall empty grid.
+        height = min(height, ROW_PX * (len(shown) + 1) + 3)
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
+        if selected is not None and 0 <= selected < len(shown):
+            kwargs["selection_default"] = {"selection": {"rows": [selected], "columns": []}}
     return st.dataframe(
         shown,
         column_config=dict(columns),
@@ -64,6 +108,7 @@ def table(
         width="stretch",
         height=height,
         key=key,
+        placeholder="—",  # a missing value reads as a dash, not "None"
         **kwargs,
     )
 
@@ -77,3 +122,11 @@ def selected_row(event: Any, frame: pd.DataFrame) -> pd.Series | None:
     if not rows or rows[0] >= len(frame):
         return None
     return frame.iloc[rows[0]]
+
+
+def position(frame: pd.DataFrame, column: str, value: Any) -> int | None:
+    """The position of the first row whose column equals value, if any."""
+    if value is None or column not in frame.columns:
+        return None
+    hits = (frame[column].astype(str) == str(value)).to_numpy().nonzero()[0]
+    return int(hits[0]) if len(hits) else None

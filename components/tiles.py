@@ -6,6 +6,9 @@ import math
 
 import streamlit as st
 
+# (label, value, help or None) or (label, value, help or None, a grey note under the value)
+Tile = tuple[str, str, str | None] | tuple[str, str, str | None, str | None]
+
 
 def pct(value: float | None, digits: int = 1) -> str:
     """A fraction as a percentage, or an em dash when unknown."""
@@ -14,8 +17,41 @@ def pct(value: float | None, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
-def tiles(items: list[tuple[str, str, str | None]]) -> None:
-    """A row of metric tiles: (label, value, help or None)."""
+def p_label(p: float | None) -> str:
+    """A p-value as papers print it: three decimals, '< 0.001', or an em dash when unknown."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_clause(p: float | None) -> str:
+    """'p = 0.125', 'p < 0.001' or 'no test possible', for a sentence."""
+    label = p_label(p)
+    if label == "—":
+        return "no test possible"
+    return f"p {label}" if label.startswith("<") else f"p = {label}"
+
+
+def interval(low: float | None, high: float | None) -> str | None:
+    """'95% CI 80.6–83.3%' for a Wilson interval, or None when unknown."""
+    if pct(low) == "—" or pct(high) == "—":
+        return None
+    return f"95% CI {pct(low)[:-1]}–{pct(high)}"
+
+
+def tiles(items: list[Tile]) -> None:
+    """A row of metric tiles; a note (e.g. a confidence interval) shows small under the value."""
     columns = st.columns(len(items))
-    for column, (label, value, help_text) in zip(columns, items, strict=True):
-        column.metric(label, value, help=help_text, border=True)
+    for column, item in zip(columns, items, strict=True):
+        label, value, help_text = item[0], item[1], item[2]
+        note = item[3] if len(item) > 3 else None
+        column.metric(
+            label,
+            value,
+            delta=note,
+            delta_color="off",
+            delta_arrow="off",
+            help=help_text,
+            border=True,
+            height="stretch",  # a tile with a note must not stand taller than its neighbours
+        )

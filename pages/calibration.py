@@ -3,10 +3,11 @@
 import streamlit as st
 
 from components import shell, tables
-from components.response_card import response_card
+from components.response_card import md, response_card, thread_of
 from reporting import figures, frames
 
 LOW_CONFIDENCE = 0.7
+ALL_TYPES = "All types"
 
 ctx = shell.current()
 st.title("Judge calibration")
@@ -24,25 +25,34 @@ st.caption(
     "judge's own confidence. A well-calibrated judge is overturned less as confidence grows."
 )
 bands = frames.confidence_bands(responses)
-types = ["All types", *sorted(bands["eval_type"].dropna().unique())]
-chosen = st.segmented_control("Eval type", types, default="All types", key="cal_type",
-                              bind="query-params", required=True)  # fmt: skip
-if chosen and chosen != "All types":
+types = [ALL_TYPES, *sorted(bands["eval_type"].dropna().astype(str).unique())]
+chosen = st.segmented_control(
+    "Eval type",
+    types,
+    default=ALL_TYPES,
+    key="cal_type",
+    bind="query-params",
+    required=True,
+    format_func=lambda t: t if t == ALL_TYPES else md(frames.prettify_tag(t)),
+)
+if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
     scoped = responses[responses["eval_type"] == chosen]
 else:
-    bands = frames.confidence_bands(responses.assign(eval_type="All types"))
+    bands = frames.confidence_bands(responses.assign(eval_type=ALL_TYPES))
     scoped = responses
+if bands.empty:
+    st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
+    st.stop()
 st.plotly_chart(figures.calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,
     {
         "band": tables.text("Confidence", "small"),
-        "eval_type": tables.text("Type", "small"),
-        "scored": st.column_config.NumberColumn("Scored"),
-        "passed": st.column_config.NumberColumn("Passed"),
+        "scored": tables.count("Scored"),
+        "passed": tables.count("Passed"),
         "pass_rate": tables.percent("Pass rate"),
-        "overridden": st.column_config.NumberColumn("Overturned by a reviewer"),
+        "overridden": tables.count("Overturned by a reviewer"),
         "override_rate": tables.percent("Overturn rate"),
     },
     key="cal_bands",
@@ -58,20 +68,26 @@ review = review.sort_values(["run_created_at", "confidence"], ascending=[False, 
 if review.empty:
     st.success("No low-confidence failures to review.")
     st.stop()
-event = tables.table(
-    review,
-    {
-        "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
-        "eval_name": tables.text("Eval", "small"),
-        "prompt_category": tables.text("Category", "small"),
-        "prompt_content": tables.text("Prompt", "medium"),
-        "explanation": tables.text("Explanation", "large"),
-        "run_created_at": tables.when("Run"),
-    },
-    key="cal_review",
-    select=True,
-    height=320,
-)
+st.caption(f"{len(review):,} to review. Choose a row to read it.")
+table_col, card_col = st.columns([3, 2])
+with table_col:
+    event = tables.table(
+        review,
+        {
+            "confidence": tables.confidence(),
+            "prompt_category": tables.text("Category", "small"),
+            "prompt_content": tables.text("Prompt", "medium"),
+            "explanation": tables.text("Explanation", "large"),
+            "eval_name": tables.text("Eval", "small"),
+            "run_created_at": tables.when("Run"),
+        },
+        key=tables.keyed("cal_review", chosen),
+        select=True,
+        height=480,
+    )
 row = tables.selected_row(event, review)
-if row is not None:
-    response_card(row, key="cal_card")
+with card_col:
+    if row is None:
+        st.info("Choose a row to read the response and the judge's explanation.")
+    else:
+        response_card(row, key="cal_card", thread=thread_of(row, responses))

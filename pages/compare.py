@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import filters, shell, tables
-from components.compare import MARKS, change_badge, flip_card
-from components.tiles import pct, tiles
+from components.compare import change_badge, flip_card
+from components.response_card import md
+from components.tiles import interval, p_label, pct, tiles
 from reporting import figures, frames, stats
 
 ctx = shell.current()
@@ -22,23 +23,32 @@ if comparable.empty:
     st.stop()
 
 eval_names = dict(zip(comparable["eval_uuid"], comparable["eval_name"], strict=False))
+# The regression board's order first (regressions at the top), then any other comparable eval.
+board = frames.regression_board(data.runs, data.responses)
+order = [u for u in board["eval_uuid"] if u in eval_names] if not board.empty else []
+order += [u for u in eval_names if u not in order]
 eval_uuid = st.selectbox(
-    "Eval", list(eval_names), format_func=lambda u: str(eval_names[u]), key="cmp_eval",
-    bind="query-params",
-)  # fmt: skip
+    "Eval", order, format_func=lambda u: str(eval_names[u]), key="cmp_eval", bind="query-params"
+)
 of_eval = comparable[comparable["eval_uuid"] == eval_uuid]
 labels = {
-    r.eval_run_uuid: f"{r.run_name} · {r.created_at:%Y-%m-%d} · {pct(r.pass_rate)}"
+    r.eval_run_uuid: f"{r.run_name} · {r.created_at:%Y-%m-%d %H:%M} · {r.status} · "
+    f"{pct(r.pass_rate)}"
     for r in of_eval.itertuples()
 }
-uuids = list(labels)
+uuids = list(labels)  # newest first
+# By default the latest finished run against the finished one before it.
+done = [i for i, u in enumerate(uuids) if of_eval.iloc[i]["status"] == "finished"]
+default_b, default_a = (done[0], done[1]) if len(done) >= 2 else (0, 1)
 c1, c2 = st.columns(2)
 run_a = c1.selectbox(
-    "Run A (before)", uuids, index=1, format_func=labels.get, key="run_a", bind="query-params"
-)
+    "Run A (before)", uuids, index=default_a, format_func=labels.get, key="run_a",
+    bind="query-params",
+)  # fmt: skip
 run_b = c2.selectbox(
-    "Run B (after)", uuids, index=0, format_func=labels.get, key="run_b", bind="query-params"
-)
+    "Run B (after)", uuids, index=default_b, format_func=labels.get, key="run_b",
+    bind="query-params",
+)  # fmt: skip
 if run_a == run_b:
     st.info("Choose two different runs.")
     st.stop()
@@ -52,7 +62,9 @@ flips = frames.flip_table(resp_a, resp_b)
 warnings = []
 for run in (a, b):
     if run["status"] != "finished":
-        warnings.append(f"Run {run['run_name']} is {run['status']}; its verdicts may still change.")
+        warnings.append(
+            f"Run {md(run['run_name'])} is {md(run['status'])}; its verdicts may still change."
+        )
 prompts_a, prompts_b = set(resp_a["prompt_uuid"]), set(resp_b["prompt_uuid"])
 if prompts_a != prompts_b:
     warnings.append(
@@ -69,22 +81,38 @@ delta = (counts_b["pass_rate"] or 0) - (counts_a["pass_rate"] or 0)
 verdict = stats.classify_change(p_value, delta)
 tiles(
     [
-        ("Run A pass rate", pct(counts_a["pass_rate"]), None),
-        ("Run B pass rate", pct(counts_b["pass_rate"]), None),
+        (
+            "Run A pass rate",
+            pct(counts_a["pass_rate"]),
+            None,
+            interval(counts_a["pass_rate_low"], counts_a["pass_rate_high"]),
+        ),
+        (
+            "Run B pass rate",
+            pct(counts_b["pass_rate"]),
+            None,
+            interval(counts_b["pass_rate_low"], counts_b["pass_rate_high"]),
+        ),
         ("Change", f"{delta * 100:+.1f} pp", None),
         ("Newly failed / passed", f"{b_count} / {c_count}", "Prompts whose verdict flipped"),
-        ("McNemar p-value", f"{p_value:.3g}" if p_value == p_value else "—", MARKS.get(verdict)),
+        ("McNemar p-value", p_label(p_value), "Below 0.05: a change beyond noise"),
     ]
 )
 change_badge(verdict)
 
 st.subheader("Pass rate by category, with 95% intervals")
-st.plotly_chart(
-    figures.grouped_category_bars(
-        frames.category_pass_rates(resp_a), frames.category_pass_rates(resp_b), "Run A", "Run B"
-    ),
-    key="cmp_bars",
-)
+if counts_a["scored"] or counts_b["scored"]:
+    st.plotly_chart(
+        figures.grouped_category_bars(
+            frames.category_pass_rates(resp_a),
+            frames.category_pass_rates(resp_b),
+            "Run A (before)",
+            "Run B (after)",
+        ),
+        key="cmp_bars",
+    )
+else:
+    st.info("Neither run has scored responses yet, so there are no pass rates to compare.")
 
 st.subheader("Prompt by prompt")
 c3, c4 = st.columns(2)
@@ -95,6 +123,9 @@ if changes:
     shown = shown[shown["change"].isin(changes)]
 if cats:
     shown = shown[shown["prompt_category"].isin(cats)]
+if shown.empty:
+    st.info("No prompt matches these filters. Clear one of them to see more.")
+    st.stop()
 event = tables.table(
     shown,
     {
@@ -103,15 +134,15 @@ event = tables.table(
         "prompt_content": tables.text("Prompt", "large"),
         "verdict_a": tables.text("A", "small"),
         "verdict_b": tables.text("B", "small"),
-        "confidence_a": st.column_config.NumberColumn("Conf. A", format="%.2f"),
-        "confidence_b": st.column_config.NumberColumn("Conf. B", format="%.2f"),
+        "confidence_a": tables.confidence("Confidence A"),
+        "confidence_b": tables.confidence("Confidence B"),
     },
-    key="cmp_table",
+    key=tables.keyed("cmp_table", run_a, run_b, changes, cats),
     select=True,
     height=360,
 )
 row = tables.selected_row(event, shown)
-if row is not None:
-    flip_card(row, "Run A", "Run B", key="cmp_card")
-else:
-    st.caption("Choose a row to read both responses and explanations side by side.")
+if row is None:
+    row = shown.iloc[0]
+    st.caption("Showing the first row; choose another to read its answers side by side.")
+flip_card(row, "Run A (before)", "Run B (after)", key="cmp_card")

@@ -2,8 +2,12 @@
 
 import streamlit as st
 
-from components import shell, tables
+from components import filters, shell, tables
+from components.response_card import md
+from components.tiles import pct
 from reporting import figures, frames
+
+EVAL_PARAM = "eval_uuid"  # the chosen eval, so a copied link opens it
 
 ctx = shell.current()
 st.title("Evals")
@@ -15,17 +19,14 @@ if data.evals.empty:
     st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
     st.stop()
 
-catalogue = frames.eval_catalogue(data.evals, data.runs)
+# Evals with the latest activity first; evals that never ran go last.
+catalogue = frames.eval_catalogue(data.evals, data.runs).sort_values(
+    ["latest_run_at", "eval_name"], ascending=[False, True], na_position="last", kind="stable"
+)
 c1, c2, c3 = st.columns(3)
-types = c1.multiselect(
-    "Eval type", sorted(catalogue["eval_type"].dropna().unique()), key="type", bind="query-params"
-)
-modalities = c2.multiselect(
-    "Modality", sorted(catalogue["modality"].dropna().unique()), key="modality", bind="query-params"
-)
-statuses = c3.multiselect(
-    "Status", sorted(catalogue["status"].dropna().unique()), key="status", bind="query-params"
-)
+types = filters.multi("Eval type", filters.options_of(catalogue["eval_type"]), "type", c1)
+modalities = filters.multi("Modality", filters.options_of(catalogue["modality"]), "modality", c2)
+statuses = filters.multi("Status", filters.options_of(catalogue["status"]), "status", c3)
 shown = catalogue
 if types:
     shown = shown[shown["eval_type"].isin(types)]
@@ -35,38 +36,56 @@ if statuses:
     shown = shown[shown["status"].isin(statuses)]
 
 st.caption(f"{len(shown):,} of {len(catalogue):,} evals. Choose a row to see its runs and prompts.")
+if shown.empty:
+    st.info("No eval matches these filters. Clear one of them to see more.")
+    st.stop()
+wanted = st.query_params.get(EVAL_PARAM)
 event = tables.table(
     shown,
     {
         "eval_name": tables.text("Eval", "medium"),
         "eval_type": tables.text("Type", "small"),
+        "status": tables.text("Status", "small"),
+        "runs": tables.count("Runs"),
+        "latest_pass_rate": tables.percent("Latest pass rate"),
+        "latest_run_at": tables.when("Latest run"),
+        "num_prompts": tables.count("Prompts"),
         "modality": tables.text("Modality", "small"),
         "language": tables.text("Language", "small"),
         "is_jailbreak": st.column_config.CheckboxColumn("Jailbreak"),
         "is_sandbox": st.column_config.CheckboxColumn("Sandbox"),
-        "num_prompts": st.column_config.NumberColumn("Prompts"),
-        "status": tables.text("Status", "small"),
-        "runs": st.column_config.NumberColumn("Runs"),
-        "latest_pass_rate": tables.percent("Latest pass rate"),
-        "latest_run_at": tables.when("Latest run"),
         "eval_uuid": tables.short_id("Eval id"),
     },
-    key="evals_table",
+    key=tables.keyed("evals_table", types, modalities, statuses),
     select=True,
+    selected=tables.position(shown, "eval_uuid", wanted),
 )
 chosen = tables.selected_row(event, shown)
+if chosen is not None and wanted != chosen["eval_uuid"]:
+    st.query_params[EVAL_PARAM] = str(chosen["eval_uuid"])
+elif chosen is None and wanted:
+    match = catalogue[catalogue["eval_uuid"] == wanted]
+    if match.empty:
+        st.warning("The eval named in the link is not in this workspace's data.")
+        st.stop()
+    chosen = match.iloc[0]
 if chosen is None:
     st.stop()
 
-st.header(str(chosen["eval_name"]))
+st.divider()
+st.header(md(chosen["eval_name"]))
 runs = data.runs[data.runs["eval_uuid"] == chosen["eval_uuid"]]
-left, right = st.columns([3, 2])
+details = [md(chosen["eval_type"]), md(chosen["modality"]), md(chosen["status"])]
+details.append(f"{int(chosen['runs']):,} runs, latest pass rate {pct(chosen['latest_pass_rate'])}")
+st.caption(" · ".join(d for d in details if d))
+left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Pass rate of its runs")
-    if runs["pass_rate"].notna().any():
+    finished = runs["status"].astype(str).str.lower() == "finished"
+    if (finished & runs["pass_rate"].notna()).any():
         st.plotly_chart(figures.pass_rate_over_time(runs), key="eval_trend")
     else:
-        st.info("This eval has no finished runs yet.")
+        st.info("This eval has no finished runs yet, so there is no pass rate to plot.")
 with right:
     st.subheader("Prompts")
     prompts = data.prompts[data.prompts["eval_uuid"] == chosen["eval_uuid"]]
@@ -76,13 +95,15 @@ with right:
         st.caption(
             f"{len(prompts):,} prompts in {prompts['prompt_category'].nunique():,} categories"
         )
+        columns = {
+            "prompt_category": tables.text("Category", "small"),
+            "prompt_content": tables.text("Prompt", "large"),
+        }
+        if (prompts["turn_number"].fillna(1) > 1).any():  # a multi-turn eval: say which turn
+            columns = {"turn_number": tables.count("Turn"), **columns}
         tables.table(
             prompts,
-            {
-                "prompt_category": tables.text("Category", "small"),
-                "prompt_content": tables.text("Prompt", "large"),
-                "turn_number": st.column_config.NumberColumn("Turn"),
-            },
+            columns,
             key="eval_prompts",
             height=420,
         )

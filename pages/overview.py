@@ -3,7 +3,8 @@
 import streamlit as st
 
 from components import shell, tables
-from components.tiles import pct, tiles
+from components.response_card import md
+from components.tiles import interval, p_clause, pct, tiles
 from reporting import figures, frames
 
 ctx = shell.current()
@@ -26,8 +27,8 @@ tiles(
         (
             "Pass rate",
             pct(counts["pass_rate"]),
-            f"95% Wilson interval {pct(counts['pass_rate_low'])} – {pct(counts['pass_rate_high'])}"
-            " over every scored response",
+            "Passed of scored responses, with its 95% Wilson interval",
+            interval(counts["pass_rate_low"], counts["pass_rate_high"]),
         ),
         ("Refusal rate", pct(counts["refusal_rate"]), "Share of responses where the AI refused"),
     ]
@@ -39,11 +40,13 @@ if not regressed.empty:
     worst = regressed.iloc[0]
     st.warning(
         f"**{len(regressed)} eval(s) regressed beyond noise** in their latest run. Worst: "
-        f"{worst['eval_name']!s} fell from {pct(worst['pass_rate_a'])} to "
-        f"{pct(worst['pass_rate_b'])} (p = {worst['p_value']:.3g}).",
+        f"{md(worst['eval_name'])} fell from {pct(worst['pass_rate_a'])} to "
+        f"{pct(worst['pass_rate_b'])} ({p_clause(worst['p_value'])}).",
         icon=":material/trending_down:",
     )
-    st.page_link("pages/regressions.py", label="Open the regression board", icon=":material/arrow_forward:")
+    st.page_link(
+        "pages/regressions.py", label="Open the regression board", icon=":material/arrow_forward:"
+    )
 
 left, right = st.columns(2)
 with left:
@@ -61,7 +64,9 @@ with right:
         st.plotly_chart(figures.pass_rate_by_eval(latest), key="overview_by_eval")
 
 st.subheader("Latest run of each eval, worst first")
-if not latest.empty:
+if latest.empty:
+    st.info("No eval has a finished run yet, so there is no latest run to show.")
+else:
     shown = latest.assign(change=latest["change"] * 100)
     tables.table(
         shown,
@@ -72,7 +77,7 @@ if not latest.empty:
             "previous_pass_rate": tables.percent("Previous run"),
             "change": tables.change("Change", "Latest minus previous, in percentage points"),
             "latest_created_at": tables.when("Latest run"),
-            "runs": st.column_config.NumberColumn("Runs"),
+            "runs": tables.count("Runs"),
             "latest_run_uuid": tables.short_id("Run id"),
         },
         key="overview_latest",
@@ -80,15 +85,17 @@ if not latest.empty:
 
 st.subheader("Prompt categories that fail most")
 failing = frames.failing_categories(data.responses)
-if failing.empty:
-    st.info("No failed responses in this workspace.")
+if failing.empty and counts["scored"]:
+    st.success("Nothing failed: every scored response in this workspace passed.")
+elif failing.empty:
+    st.info("No scored responses yet, so no category has failed.")
 else:
     tables.table(
         failing,
         {
             "category": tables.text("Category"),
-            "failed": st.column_config.NumberColumn("Failed"),
-            "scored": st.column_config.NumberColumn("Scored"),
+            "failed": tables.count("Failed"),
+            "scored": tables.count("Scored"),
             "pass_rate": tables.percent("Pass rate"),
             "eval_types": tables.text("Eval types"),
         },

@@ -4,8 +4,12 @@ import streamlit as st
 
 from components import shell, tables
 from components.compare import MARKS, change_badge, flip_card
-from components.tiles import pct
+from components.response_card import md
+from components.tiles import p_clause, p_label, pct
 from reporting import frames
+
+EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link opens it
+
 
 ctx = shell.current()
 st.title("Regressions")
@@ -24,38 +28,59 @@ st.caption(
     "when McNemar's test on the prompts both runs answered (or a two-proportion test when "
     "they share none) puts it beyond noise at p < 0.05."
 )
+regressed = int((board["verdict"] == "regressed").sum())
+if regressed:
+    st.error(
+        f"**{regressed} eval(s) regressed beyond noise.** The worst is at the top.",
+        icon=":material/trending_down:",
+    )
+else:
+    st.success("No eval regressed beyond noise in its latest run.", icon=":material/check:")
+
 shown = board.assign(
-    result=board["verdict"].map(MARKS).fillna(board["verdict"]), change=board["change"] * 100
+    result=board["verdict"].map(MARKS).fillna(board["verdict"]),
+    change=board["change"] * 100,
+    p_text=board["p_value"].map(p_label),
 )
+wanted = st.query_params.get(EVAL_PARAM)
 event = tables.table(
     shown,
     {
-        "result": tables.text("Result", "small"),
+        "result": st.column_config.TextColumn("Result", width=112),
         "eval_name": tables.text("Eval", "medium"),
-        "eval_type": tables.text("Type", "small"),
         "pass_rate_a": tables.percent("Previous run"),
         "pass_rate_b": tables.percent("Latest run"),
         "change": tables.change("Change"),
-        "p_value": st.column_config.NumberColumn("p-value", format="%.3g"),
-        "newly_failed": st.column_config.NumberColumn("Newly failed"),
-        "newly_passed": st.column_config.NumberColumn("Newly passed"),
-        "n_shared": st.column_config.NumberColumn("Shared prompts"),
+        "p_text": st.column_config.TextColumn(
+            "p-value", width="small", help="Below 0.05: a change beyond noise"
+        ),
+        "newly_failed": tables.count("Newly failed"),
+        "newly_passed": tables.count("Newly passed"),
+        "n_shared": tables.count("Shared prompts"),
+        "eval_type": tables.text("Type", "small"),
     },
     key="board",
     select=True,
+    selected=tables.position(board, "eval_uuid", wanted),
 )
 row = tables.selected_row(event, board)
-if row is None:
-    row = board.iloc[0]
+if row is not None and wanted != row["eval_uuid"]:
+    st.query_params[EVAL_PARAM] = str(row["eval_uuid"])
+elif row is None:
+    linked = board[board["eval_uuid"] == wanted] if wanted else board.iloc[:0]
+    row = (linked if not linked.empty else board).iloc[0]
     st.caption("Showing the top row; choose another eval to see its flips.")
 
 st.divider()
-st.header(str(row["eval_name"]))
+st.header(md(row["eval_name"]))
 change_badge(str(row["verdict"]))
-st.caption(
-    f"{pct(row['pass_rate_a'])} → {pct(row['pass_rate_b'])} · p = {row['p_value']:.3g} · "
-    f"{int(row['newly_failed'])} prompts newly failed, {int(row['newly_passed'])} newly passed"
-)
+facts = [
+    f"{pct(row['pass_rate_a'])} → {pct(row['pass_rate_b'])}",
+    p_clause(row["p_value"]),
+    f"{int(row['newly_failed'])} prompts newly failed, {int(row['newly_passed'])} newly passed",
+    f"{md(row['run_a_name'])} → {md(row['run_b_name'])}",
+]
+st.caption(" · ".join(facts))
 resp = data.responses
 flips = frames.flip_table(
     resp[resp["eval_run_uuid"] == row["run_a"]], resp[resp["eval_run_uuid"] == row["run_b"]]
@@ -65,9 +90,24 @@ failed_now = flips[flips["change"] == "newly failed"]
 failed_now = failed_now.sort_values("confidence_b", ascending=False)
 st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now)})")
 if failed_now.empty:
-    st.info("No prompt flipped from passed to failed.")
+    st.info("No prompt flipped from passed to failed between these two runs.")
     st.stop()
-for i, (_, flip) in enumerate(failed_now.head(20).iterrows()):
-    flip_card(flip, "Previous run", "Latest run", key=f"flip_{i}")
-if len(failed_now) > 20:
-    st.caption(f"{len(failed_now) - 20} more; open Compare runs to see them all.")
+st.caption("Most confident new failures first. Choose a row to read both answers.")
+table_col, card_col = st.columns([5, 7])
+with table_col:
+    picked = tables.table(
+        failed_now,
+        {
+            "confidence_b": tables.confidence("Confidence"),
+            "prompt_category": tables.text("Category", "small"),
+            "prompt_content": tables.text("Prompt", "large"),
+        },
+        key=tables.keyed("flips", row["run_a"], row["run_b"]),
+        select=True,
+        height=480,
+    )
+flip = tables.selected_row(picked, failed_now)
+with card_col:
+    flip_card(
+        failed_now.iloc[0] if flip is None else flip, "Previous run", "Latest run", key="flip"
+    )

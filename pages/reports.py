@@ -1,11 +1,37 @@
-"""Reports: the narrative suite reports, per run and per category."""
+"""Reports: the narrative suite reports, overall, per run and (for accuracy) per category."""
 
+import pandas as pd
 import streamlit as st
 
 from components import shell, tables
-from components.response_card import untrusted_text
+from components.response_card import code, md, untrusted_text
 from components.tiles import pct
 from reporting import frames
+
+REPORT_PARAM = "report"  # the chosen report, so a copied link opens it
+CATEGORY_COLUMNS = [1, 3, 3, 3]
+
+
+def category_rows(categories: pd.DataFrame, *, key: str) -> None:
+    """An accuracy report's per-category sections: one row per category, its texts in full."""
+    st.caption(f"By category ({len(categories)}), one row each:")
+    for column, label in zip(
+        st.columns(CATEGORY_COLUMNS),
+        ["Category", "What passed", "What failed", "How to improve"],
+        strict=True,
+    ):
+        column.markdown(f"**{label}**")
+    for j, (_, section) in enumerate(categories.iterrows()):
+        name, passed, failed, advice = st.columns(CATEGORY_COLUMNS)
+        name.markdown(f"**{md(section['section'])}**")
+        for column, field in (
+            (passed, "passing_summary"),
+            (failed, "failing_summary"),
+            (advice, "improvement_advice"),
+        ):
+            with column:
+                untrusted_text(None, section[field], key=f"{key}_{j}_{field}")
+
 
 ctx = shell.current()
 st.title("Reports")
@@ -20,34 +46,44 @@ if not data.reports:
     )
     st.stop()
 
-listing = frames.reports_frame(list(data.reports)).sort_values("created_at", ascending=False)
-st.caption(f"{len(listing):,} reports. Choose one to read it.")
+listing = frames.reports_frame(list(data.reports), data.runs)
+wanted = st.query_params.get(REPORT_PARAM)
+st.caption(f"{len(listing):,} reports, newest first. Choose one to read it.")
 event = tables.table(
     listing,
     {
-        "eval_names": tables.text("Evals", "large"),
-        "status": tables.text("Status", "small"),
-        "num_runs": st.column_config.NumberColumn("Runs included"),
         "created_at": tables.when("Created"),
+        "status": tables.text("Status", "small"),
+        "num_runs": tables.count("Runs included"),
+        "eval_names": tables.text("Evals", "large"),
         "eval_suite_report_uuid": tables.short_id("Report id"),
     },
     key="reports_table",
     select=True,
+    selected=tables.position(listing, "eval_suite_report_uuid", wanted),
 )
 chosen = tables.selected_row(event, listing)
-if chosen is None:
-    chosen = listing.iloc[0]
-    st.caption("Showing the newest report; choose a row to read another.")
+if chosen is not None and wanted != chosen["eval_suite_report_uuid"]:
+    st.query_params[REPORT_PARAM] = str(chosen["eval_suite_report_uuid"])
+elif chosen is None:
+    # The linked report, else the newest finished one (an unfinished report has little text).
+    linked = listing[listing["eval_suite_report_uuid"] == wanted] if wanted else listing.iloc[:0]
+    finished = listing[listing["status"].astype(str).str.lower() == "finished"]
+    chosen = (linked if not linked.empty else finished if not finished.empty else listing).iloc[0]
+    st.caption("Showing the newest finished report; choose a row to read another.")
 
-report_uuid = chosen["eval_suite_report_uuid"]
-rows = frames.report_rows([r for r in data.reports if r.eval_suite_report_uuid == report_uuid])
+report_uuid = str(chosen["eval_suite_report_uuid"])
+report = [r for r in data.reports if r.eval_suite_report_uuid == report_uuid]
+rows = frames.report_rows(report, data.runs)
 st.divider()
 st.header(f"Report of {chosen['created_at']:%Y-%m-%d %H:%M} UTC")
-if chosen["status"] != "finished":
-    st.info(f"This report is {chosen['status']}; its texts may be incomplete. Refresh later.")
+st.caption(
+    f"{int(chosen['num_runs']):,} runs · {md(chosen['status'])} · report `{code(report_uuid)}`"
+)
+if str(chosen["status"]).lower() != "finished":
+    st.info(f"This report is {md(chosen['status'])}; its texts may be incomplete. Refresh later.")
 
-overall = rows[rows["eval_run_uuid"].isna() | (rows["section"] == "Overall")]
-overall = overall[overall["eval_run_uuid"].isna()] if "eval_run_uuid" in overall else overall
+overall = rows[rows["level"] == "report"]
 if not overall.empty:
     with st.container(border=True):
         st.subheader("Across all runs")
@@ -56,25 +92,21 @@ if not overall.empty:
         untrusted_text("What failed", first["failing_summary"], key=f"{report_uuid}_of")
         untrusted_text("How to improve", first["improvement_advice"], key=f"{report_uuid}_oa")
 
-per_run = rows[rows["eval_run_uuid"].notna()]
-for run_uuid, sections in per_run.groupby("eval_run_uuid", sort=False):
+per_run = rows[rows["level"] != "report"]
+if per_run.empty:
+    st.info("This report has no per-run sections yet.")
+for i, (run_uuid, sections) in enumerate(per_run.groupby("eval_run_uuid", sort=False)):
     head = sections.iloc[0]
     with st.container(border=True):
-        st.subheader(f"{head['eval_name']}")
-        st.caption(f"{head['eval_type']} · pass rate {pct(head['pass_rate'])} · run {run_uuid}")
-        if len(sections) > 1:
-            st.caption("This report has a section per category:")
-            tables.table(
-                sections,
-                {
-                    "section": tables.text("Category", "small"),
-                    "passing_summary": tables.text("What passed", "large"),
-                    "failing_summary": tables.text("What failed", "large"),
-                    "improvement_advice": tables.text("How to improve", "large"),
-                },
-                key=f"sections_{run_uuid}",
-            )
-        else:
-            untrusted_text("What passed", head["passing_summary"], key=f"{run_uuid}_p")
-            untrusted_text("What failed", head["failing_summary"], key=f"{run_uuid}_f")
-            untrusted_text("How to improve", head["improvement_advice"], key=f"{run_uuid}_a")
+        title, rate = st.columns([4, 1], vertical_alignment="center")
+        title.subheader(md(head["eval_name"]))
+        rate.metric("Pass rate", pct(head["pass_rate"]), border=False)
+        st.caption(f"{md(head['eval_type'])} · run `{code(run_uuid)}`")
+        run_level = sections[sections["level"] == "run"]
+        for _, texts in run_level.iterrows():
+            untrusted_text("What passed", texts["passing_summary"], key=f"r{i}_p")
+            untrusted_text("What failed", texts["failing_summary"], key=f"r{i}_f")
+            untrusted_text("How to improve", texts["improvement_advice"], key=f"r{i}_a")
+        categories = sections[sections["level"] == "category"]
+        if not categories.empty:
+            category_rows(categories, key=f"r{i}")

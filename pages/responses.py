@@ -3,12 +3,18 @@
 import streamlit as st
 
 from components import filters, shell, tables
-from components.response_card import response_card
+from components.response_card import preview_column, response_card, thread_of
 from components.tiles import pct
 from reporting import frames
 
 RESPONSE_PARAM = "response"
 ANY, YES, NO = "Any", "Yes", "No"
+VERDICTS = {"Passed": "passed", "Failed": "failed", "Not scored": "not scored"}
+EXPORT_COLUMNS = [
+    "eval_name", "eval_type", "run_name", "eval_run_uuid", "prompt_uuid", "prompt_category",
+    "prompt_content", "response_uuid", "response_text", "content_type", "file_uuid", "ai_refused",
+    "exclude_from_scoring", "verdict", "confidence", "explanation", "thread_uuid", "turn_number",
+]  # fmt: skip
 
 ctx = shell.current()
 st.title("Responses")
@@ -18,23 +24,18 @@ if data is None:
     st.stop()
 responses = data.responses
 if responses.empty:
-    st.info("No scored responses in this workspace yet.")
+    st.info("No scored responses in this workspace yet. Score some for an eval, then Refresh.")
     st.stop()
 
 with st.container(border=True):
-    c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 3], gap="medium")
     verdicts = c1.pills(
-        "Verdict",
-        ["passed", "failed", "not scored"],
-        selection_mode="multi",
-        key="verdict",
-        bind="query-params",
-        format_func=str.capitalize,
+        "Verdict", list(VERDICTS), selection_mode="multi", key="verdict", bind="query-params"
     )
     refused = filters.choice("AI refused", [ANY, YES, NO], "refused", c2)
-    excluded = filters.choice("Excluded", [ANY, YES, NO], "excluded", c3)
+    excluded = filters.choice("Excluded from scoring", [ANY, YES, NO], "excluded", c3)
     confidence = filters.fraction_range("Judge confidence", "confidence", c4)
-    c5, c6, c7, c8 = st.columns(4)
+    c5, c6, c7, c8 = st.columns(4, gap="medium")
     categories = filters.multi(
         "Category", filters.options_of(responses["prompt_category"]), "category", c5
     )
@@ -45,7 +46,7 @@ with st.container(border=True):
 
 shown = frames.filter_responses(
     responses,
-    verdicts=verdicts or None,
+    verdicts=[VERDICTS[v] for v in verdicts] or None,
     refused=None if refused == ANY else refused == YES,
     excluded=None if excluded == ANY else excluded == YES,
     confidence=None if confidence == (0.0, 1.0) else confidence,
@@ -55,8 +56,10 @@ shown = frames.filter_responses(
     runs=runs or None,
     text=text or None,
 )
+filter_state = (verdicts, refused, excluded, confidence, categories, types, evals, runs, text)
 counts = frames.verdict_counts(shown)
-st.caption(
+summary, download = st.columns([4, 1], vertical_alignment="center")
+summary.caption(
     f"**{len(shown):,}** of {len(responses):,} responses · {counts['passed']:,} passed · "
     f"{counts['failed']:,} failed · {counts['not_scored']:,} not scored · "
     f"pass rate {pct(counts['pass_rate'])}"
@@ -64,43 +67,40 @@ st.caption(
 if shown.empty:
     st.info("No response matches these filters. Loosen one of them to see more.")
     st.stop()
-
-export_columns = [
-    "eval_name", "eval_type", "run_name", "eval_run_uuid", "prompt_uuid", "prompt_category",
-    "prompt_content", "response_uuid", "response_text", "content_type", "ai_refused",
-    "exclude_from_scoring", "verdict", "confidence", "explanation", "thread_uuid", "turn_number",
-]  # fmt: skip
-st.download_button(
-    f"Download these {len(shown):,} rows as CSV",
-    lambda: shown[[c for c in export_columns if c in shown.columns]].to_csv(index=False),
+download.download_button(
+    "Download CSV",
+    lambda: shown[[c for c in EXPORT_COLUMNS if c in shown.columns]].to_csv(index=False),
     file_name="responses.csv",
     mime="text/csv",
     icon=":material/download:",
     key="responses_csv",
+    help=f"The {len(shown):,} filtered rows, every column",
+    width="stretch",
 )
 
+wanted = st.query_params.get(RESPONSE_PARAM)
 table_col, card_col = st.columns([3, 2])
 with table_col:
     event = tables.table(
-        shown,
+        shown.assign(response_preview=preview_column(shown)),
         {
             "verdict": tables.text("Verdict", "small"),
             "eval_name": tables.text("Eval", "small"),
             "prompt_category": tables.text("Category", "small"),
             "prompt_content": tables.text("Prompt", "medium"),
-            "response_text": tables.text("Response", "medium"),
-            "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
+            "response_preview": tables.text("Response", "medium"),
+            "confidence": tables.confidence(),
             "explanation": tables.text("Explanation", "medium"),
             "run_name": tables.text("Run", "small"),
         },
-        key="responses_table",
+        key=tables.keyed("responses_table", filter_state),
         select=True,
         height=640,
+        selected=tables.position(shown, "response_uuid", wanted),
     )
 picked = tables.selected_row(event, shown)
-if picked is not None:
+if picked is not None and wanted != picked["response_uuid"]:
     st.query_params[RESPONSE_PARAM] = str(picked["response_uuid"])
-wanted = st.query_params.get(RESPONSE_PARAM)
 row = picked
 if row is None and wanted:
     match = shown[shown["response_uuid"] == wanted]
@@ -109,4 +109,4 @@ with card_col:
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")
     else:
-        response_card(row, key="responses_card")
+        response_card(row, key="responses_card", thread=thread_of(row, responses))

@@ -3,11 +3,12 @@
 import streamlit as st
 
 from components import filters, shell, tables
-from components.response_card import response_card
-from components.tiles import pct, tiles
+from components.response_card import code, md, preview_column, response_card, thread_of
+from components.tiles import interval, pct, tiles
 from reporting import figures, frames
 
 RUN_PARAM = "run"
+VERDICT_RANK = {"failed": 0, "not scored": 1, "passed": 2}
 
 ctx = shell.current()
 st.title("Runs")
@@ -45,6 +46,9 @@ if (low, high) != (0.0, 1.0):
 shown = shown.sort_values("created_at", ascending=False)
 
 st.caption(f"{len(shown):,} of {len(runs):,} runs. Choose a row to open the run.")
+if shown.empty:
+    st.info("No run matches these filters. Widen the dates or clear a filter to see more.")
+    st.stop()
 event = tables.table(
     shown,
     {
@@ -53,15 +57,16 @@ event = tables.table(
         "eval_type": tables.text("Type", "small"),
         "status": tables.text("Status", "small"),
         "pass_rate": tables.percent("Pass rate"),
-        "num_responses_scored": st.column_config.NumberColumn("Scored"),
-        "num_prompts": st.column_config.NumberColumn("Prompts"),
+        "num_responses_scored": tables.count("Scored"),
+        "num_prompts": tables.count("Prompts"),
         "is_sandbox": st.column_config.CheckboxColumn("Sandbox"),
         "created_at": tables.when("Created"),
         "eval_run_uuid": tables.short_id("Run id"),
     },
-    key="runs_table",
+    key=tables.keyed("runs_table", evals, types, statuses, start, end, low, high),
     select=True,
-    height=360,
+    height=460,
+    selected=tables.position(shown, "eval_run_uuid", st.query_params.get(RUN_PARAM)),
 )
 picked = tables.selected_row(event, shown)
 if picked is not None and st.query_params.get(RUN_PARAM) != picked["eval_run_uuid"]:
@@ -76,12 +81,15 @@ if match.empty:
 run = match.iloc[0]
 
 st.divider()
-st.header(f"{run['run_name']}")
-st.caption(f"{run['eval_name']} · {run['eval_type']} · created {run['created_at']:%Y-%m-%d %H:%M} UTC")
+st.header(md(run["run_name"]))
+st.caption(
+    f"{md(run['eval_name'])} · {md(run['eval_type'])} · {md(run['status'])} · "
+    f"created {run['created_at']:%Y-%m-%d %H:%M} UTC · run `{code(run_uuid)}`"
+)
 responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
 if run["status"] in ("processing", "created"):
     st.info(
-        f"This run is still {run['status']}: {len(responses):,} responses so far. "
+        f"This run is still {md(run['status'])}: {len(responses):,} responses so far. "
         "Its numbers will change; press Refresh to see the latest."
     )
 if run["status"] == "failed":
@@ -94,50 +102,66 @@ if responses.empty:
 counts = frames.verdict_counts(responses)
 tiles(
     [
-        ("Pass rate", pct(counts["pass_rate"]), f"95% interval {pct(counts['pass_rate_low'])} – "
-         f"{pct(counts['pass_rate_high'])}"),
+        (
+            "Pass rate",
+            pct(counts["pass_rate"]),
+            "Passed of scored responses, with its 95% Wilson interval",
+            interval(counts["pass_rate_low"], counts["pass_rate_high"]),
+        ),
         ("Passed", f"{counts['passed']:,}", None),
         ("Failed", f"{counts['failed']:,}", None),
         ("Not scored", f"{counts['not_scored']:,}", "Excluded from scoring or not scored yet"),
         ("Refused", f"{counts['refused']:,}", "Responses where the AI refused"),
     ]
 )
-left, right = st.columns(2)
+left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Pass rate by prompt category")
-    st.plotly_chart(figures.category_bars(frames.category_pass_rates(responses)), key="run_cats")
+    if counts["scored"]:
+        cats = frames.category_pass_rates(responses)
+        st.plotly_chart(figures.category_bars(cats), key="run_cats")
+    else:
+        st.info("No response of this run is scored yet, so there is no pass rate to break down.")
 with right:
     st.subheader("Judge confidence by verdict")
-    if responses["confidence"].notna().any():
+    if counts["scored"] and responses["confidence"].notna().any():
         st.plotly_chart(figures.confidence_histogram(responses), key="run_conf")
     else:
         st.info("The judge gave no confidences for this run.")
 
 st.subheader("Responses")
 only = st.segmented_control(
-    "Show", ["All", "Failed", "Passed", "Not scored"], default="All", key="run_show"
-)
+    "Show", ["All", "Failed", "Passed", "Not scored"], default="All", key="run_show",
+    bind="query-params", required=True,
+)  # fmt: skip
 listed = responses
 if only and only != "All":
     listed = responses[responses["verdict"] == only.lower()]
-listed = listed.sort_values(["verdict", "confidence"], ascending=[True, True])
-event = tables.table(
-    listed,
-    {
-        "verdict": tables.text("Verdict", "small"),
-        "prompt_category": tables.text("Category", "small"),
-        "prompt_content": tables.text("Prompt", "medium"),
-        "response_text": tables.text("Response", "medium"),
-        "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
-        "explanation": tables.text("Explanation", "large"),
-    },
-    key="run_responses",
-    select=True,
-    height=320,
-)
+# Failures first, the judge's least confident first within each verdict.
+rank = listed["verdict"].astype(str).map(VERDICT_RANK).fillna(len(VERDICT_RANK))
+listed = listed.assign(_rank=rank).sort_values(["_rank", "confidence"], kind="stable")
+if listed.empty:
+    st.info(f"No {only.lower()} responses in this run.")
+    st.stop()
+table_col, card_col = st.columns([3, 2])
+with table_col:
+    event = tables.table(
+        listed.assign(response_preview=preview_column(listed)),
+        {
+            "verdict": tables.text("Verdict", "small"),
+            "prompt_category": tables.text("Category", "small"),
+            "prompt_content": tables.text("Prompt", "medium"),
+            "response_preview": tables.text("Response", "medium"),
+            "confidence": tables.confidence(),
+            "explanation": tables.text("Explanation", "large"),
+        },
+        key=tables.keyed("run_responses", run_uuid, only),
+        select=True,
+        height=520,
+    )
 row = tables.selected_row(event, listed)
-if row is None and not listed.empty:
-    row = listed.iloc[0]
-    st.caption("The card shows the first response; choose a row to see another.")
-if row is not None:
-    response_card(row, key=f"run_{run_uuid[:8]}")
+with card_col:
+    if row is None:
+        row = listed.iloc[0]
+        st.caption("The card shows the first response; choose a row to see another.")
+    response_card(row, key=f"run_{run_uuid[:8]}", thread=thread_of(row, responses))

@@ -400,7 +400,10 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
     present = [b for b in band_order if b in set(bands["band"].astype(str))]
     fig = go.Figure()
     types = bands["eval_type"].astype(str)
-    for etype, colour in eval_type_colors(types).items():
+    colours = eval_type_colors(types)
+    if len(colours) == 1:  # one series: the neutral blue, never a hue that reads as a verdict
+        colours = dict.fromkeys(colours, BLUE)
+    for etype, colour in colours.items():
         part = bands.loc[(types == etype).to_numpy()]
         fig.add_trace(
             go.Bar(
@@ -427,13 +430,14 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
             x=present,
             y=(totals["overridden"] / totals["scored"]).to_numpy(dtype=float),
             mode="lines+markers",
-            name="Changed by a reviewer",
+            name="Overturned by a reviewer (right axis)",
+            yaxis="y2",
             line={"color": VERDICT_COLORS["refused"], "width": 2},
             customdata=np.column_stack(
                 [totals["scored"].to_numpy(), totals["overridden"].to_numpy()]
             ),
             hovertemplate=(
-                "Confidence %{x}<br>Changed by a reviewer: %{y:.1%}<br>"
+                "Confidence %{x}<br>Overturned by a reviewer: %{y:.1%}<br>"
                 "%{customdata[1]:,} of %{customdata[0]:,} scored<extra></extra>"
             ),
         )
@@ -447,5 +451,14 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
             "categoryarray": present,
             "type": "category",
         },
-        yaxis={"title": {"text": "Rate"}, "tickformat": PERCENT, "range": [0, 1.02]},
+        yaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": [0, 1.02]},
+        # Overrides are rare: on the pass-rate scale their line would lie flat along zero.
+        yaxis2={
+            "title": {"text": "Overturned by a reviewer"},
+            "tickformat": ".1%",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
     )
