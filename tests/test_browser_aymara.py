@@ -539,3 +539,27 @@ def test_a_page_asks_no_host_but_the_app_for_anything(
     page.get_by_role("heading", name="Reports").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.wait_for_load_state("networkidle")
     assert foreign_requests(requests) == []
+
+
+def test_the_regression_board_puts_the_real_regression_on_top_and_calls_noise_noise(
+    page: Any,
+    app_server: AppServer,
+    truth: dict[str, Any],
+) -> None:
+    regression, noise = truth["scenarios"]["regression"], truth["scenarios"]["noise"]
+    # Opened bare, the board shows its top row: the seeded real regression.
+    open_page(page, f"{app_server.url}/regressions", "Prompts that flipped")
+    no_exception(page)
+    main = page.locator(MAIN)
+    assert main.locator("h2").first.inner_text() == regression["eval_name"]
+    assert main.get_by_text(re.compile("Regressed beyond noise")).count() >= 1
+    flipped = f"Prompts that flipped from passed to failed ({regression['passed_then_failed']})"
+    assert main.get_by_text(flipped).count() == 1
+    # The noise-only change, opened by its link, is marked within noise.
+    open_page(
+        page, f"{app_server.url}/regressions?eval_uuid={noise['eval_uuid']}", noise["eval_name"]
+    )
+    assert main.locator("h2").first.inner_text() == noise["eval_name"]
+    assert main.get_by_text(re.compile("Regressed beyond noise")).count() == 0
+    assert main.get_by_text(re.compile("Within noise")).count() >= 1
+    screenshot(page, "aymara-regressions-noise")
