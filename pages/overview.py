@@ -67,6 +67,13 @@ st.subheader("Latest run of each eval, worst first")
 if latest.empty:
     st.info("No eval has a finished run yet, so there is no latest run to show.")
 else:
+    worst = latest.iloc[0]
+    st.page_link(
+        "pages/responses.py",
+        label=f"Read the failing responses of the worst eval, {worst['eval_name']}",
+        icon=":material/arrow_forward:",
+        query_params={"eval": str(worst["eval_name"]), "verdict": "Failed"},
+    )
     shown = latest.assign(change=latest["change"] * 100)
     tables.table(
         shown,

@@ -563,3 +563,19 @@ def test_the_regression_board_puts_the_real_regression_on_top_and_calls_noise_no
     assert main.get_by_text(re.compile("Regressed beyond noise")).count() == 0
     assert main.get_by_text(re.compile("Within noise")).count() >= 1
     screenshot(page, "aymara-regressions-noise")
+
+
+def test_the_failing_responses_of_the_worst_eval_are_one_click_from_the_overview(
+    page: Any,
+    app_server: AppServer,
+    truth: dict[str, Any],
+) -> None:
+    regression = truth["scenarios"]["regression"]
+    open_page(page, app_server.url, "Latest run of each eval")
+    page.get_by_text("Read the failing responses of the worst eval").click()
+    page.locator(MAIN).get_by_text(" responses · ").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    settle(page)
+    assert "verdict=Failed" in page.url
+    caption = count_caption(page, "responses")
+    assert " 0 passed" in caption and "pass rate 0.0%" in caption
+    assert regression["eval_name"].replace(" ", "+") in page.url
