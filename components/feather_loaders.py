@@ -36,7 +36,13 @@ def _feather_client(
     kind: str, base_url: str, key_fingerprint: str, _source: Source
 ) -> FeatherClient:
     """One client (and connection pool) per account; keyed by the key's hash, never the key."""
-    return FeatherClient(_source.api_key, base_url, concurrency=loaders.CONCURRENCY)
+    per_minute = (loaders.REQUESTS_PER_SECOND or 100.0) * 60  # Feather allows 6,000 a minute
+    return FeatherClient(
+        _source.api_key,
+        base_url,
+        concurrency=loaders.CONCURRENCY,
+        requests_per_minute=min(per_minute, 6000.0),
+    )
 
 
 def feather_client(source: Source) -> FeatherClient:
