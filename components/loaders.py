@@ -28,6 +28,8 @@ CACHE_TTL_S = float(os.environ.get("EVAL_DASHBOARD_CACHE_TTL", "600"))
 PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
 MAX_ENTRIES = 24  # small Feather listings per filter set share this with big Aymara datasets
 CONCURRENCY = int(os.environ.get("EVAL_DASHBOARD_CONCURRENCY", "8"))
+# A client-side ceiling on request rate, so a 429 storm is not made worse (0 = none).
+REQUESTS_PER_SECOND = float(os.environ.get("EVAL_DASHBOARD_REQUESTS_PER_SECOND", "0")) or None
 
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
@@ -150,7 +152,12 @@ def dataset_cache() -> DatasetCache:
 @st.cache_resource
 def _aymara_client(kind: str, base_url: str, key_fingerprint: str, _source: Source) -> AymaraClient:
     """One client (and connection pool) per account; keyed by the key's hash, never the key."""
-    return AymaraClient(_source.api_key, base_url, concurrency=CONCURRENCY)
+    return AymaraClient(
+        _source.api_key,
+        base_url,
+        concurrency=CONCURRENCY,
+        requests_per_second=REQUESTS_PER_SECOND,
+    )
 
 
 @st.cache_resource
@@ -254,20 +261,26 @@ def fetch_aymara(
     prompt_tables: dict[str, pa.Table] = {}
     record_tables: dict[str, pa.Table] = {}
     workspace_names = _workspace_names(evals.items, runs.items)
+    on_disk: list[tuple[str, str, Any]] = []
     if store is not None and not force:
         workspace_names.update(_stored_names(store))
         say("Reading finished runs from the local store", 0, 1)
         wanted = [("prompts", e, v) for e, v in eval_version.items() if v is not None]
         wanted += [("responses", r, v) for r, v in finished.items()]
-        for (kind, item, _), table in zip(wanted, _read_many(store, wanted), strict=True):
-            if table is not None:
-                (prompt_tables if kind == "prompts" else record_tables)[item] = table
+        on_disk = [w for w in wanted if store.has(*w)]
+    stored = {(kind, item) for kind, item, _ in on_disk}
+    run_ws = {r.eval_run_uuid: r.workspace_uuid or workspace for r in fetchable}
 
-    jobs = [client.prompts_job(e, ws) for e, ws in eval_ws.items() if e not in prompt_tables]
+    def job(kind: str, item: str) -> Any:
+        if kind == "prompts":
+            return client.prompts_job(item, eval_ws.get(item))
+        return client.responses_job(item, run_ws.get(item))
+
+    jobs = [job("prompts", e) for e in eval_ws if ("prompts", e) not in stored]
     jobs += [
-        client.responses_job(r.eval_run_uuid, r.workspace_uuid or workspace)
+        job("responses", r.eval_run_uuid)
         for r in fetchable
-        if r.eval_run_uuid not in record_tables
+        if ("responses", r.eval_run_uuid) not in stored
     ]
     names = {r.eval_run_uuid: r.name or r.eval_run_uuid for r in runs.items}
     to_store: list[tuple[str, str, Any, pa.Table]] = []
@@ -293,9 +306,28 @@ def fetch_aymara(
     def on_progress(done: int, total: int, items: int) -> None:
         say(f"Fetched {done:,} of {total:,} listings ({items:,} items)", done, total)
 
-    from_store = len(record_tables)
-    if jobs:
-        client.fetch_listings(jobs, on_progress=on_progress, on_listing=on_listing)
+    from_store = 0
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        # The disk is read while the rest (runs still changing, anything not stored) is fetched:
+        # a warm load then waits for the slower of the two, not for both one after the other.
+        reading = (
+            reader.submit(_read_many, store, on_disk) if store is not None and on_disk else None
+        )
+        if jobs:
+            client.fetch_listings(jobs, on_progress=on_progress, on_listing=on_listing)
+        unreadable: list[Any] = []
+        for (kind, item, _), table in zip(
+            on_disk, reading.result() if reading else [], strict=True
+        ):
+            if table is None:
+                unreadable.append(job(kind, item))  # deleted or corrupt since: fetch it
+            elif kind == "prompts":
+                prompt_tables[item] = table
+            else:
+                record_tables[item] = table
+                from_store += 1
+    if unreadable:
+        client.fetch_listings(unreadable, on_progress=on_progress, on_listing=on_listing)
     if store is not None:
         named = {k: v for k, v in workspace_names.items() if v}
         if named:

@@ -66,6 +66,10 @@ class RunStore:
     def _path(self, kind: str, item_id: str, updated_at: datetime | pd.Timestamp | str) -> Path:
         return self.folder / kind / _digest(item_id) / f"{_stamp(updated_at)}.parquet"
 
+    def has(self, kind: str, item_id: str, updated_at: datetime | pd.Timestamp | str) -> bool:
+        """True when a file for this version of an item is there (it may still not read)."""
+        return self._path(kind, item_id, updated_at).exists()
+
     def get(
         self, kind: str, item_id: str, updated_at: datetime | pd.Timestamp | str
     ) -> pa.Table | None:
@@ -75,7 +79,10 @@ class RunStore:
             self.misses += 1
             return None
         try:
-            table = pq.read_table(path)
+            # ParquetFile.read skips read_table's dataset machinery (0.2 ms a file, not 0.5);
+            # one thread per file, since the loader already reads many files side by side.
+            with pq.ParquetFile(path) as parquet:
+                table = parquet.read(use_threads=False)
         except Exception as exc:  # noqa: BLE001 - any unreadable file is discarded and refetched
             log.warning("Discarding an unreadable stored file (%s)", type(exc).__name__)
             self.discarded += 1

@@ -23,6 +23,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int)
     parser.add_argument("--scale", type=float, help="multiplies the number of runs (1 = ~50)")
+    parser.add_argument(
+        "--prompts-per-eval",
+        type=int,
+        help="give every Aymara eval this many prompts (default: each eval's own, 20-100)",
+    )
     parser.add_argument("--latency-ms", type=float)
     parser.add_argument("--fault-rate", type=float, help="share of requests answered 5xx/429")
     parser.add_argument("--truncate-rate", type=float, help="share of 200s cut to half length")
@@ -48,6 +53,7 @@ def settings_from_args(args: argparse.Namespace) -> SimSettings:
         "api_key": args.api_key,
         "seed": args.seed,
         "scale": args.scale,
+        "prompts_per_eval": args.prompts_per_eval,
         "latency_ms": args.latency_ms,
         "fault_rate": args.fault_rate,
         "truncate_rate": args.truncate_rate,

@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from math import exp, lcm
@@ -1761,6 +1761,7 @@ class AymaraData:
     def __init__(self, settings: SimSettings) -> None:
         self.seed = settings.seed
         self.scale = settings.scale
+        self.prompts_per_eval = settings.prompts_per_eval
         self.org_uuid = stable_uuid(self.seed, "org")
         self.workspaces = [
             Workspace(stable_uuid(self.seed, "workspace", key), key, name, system)
@@ -1900,6 +1901,8 @@ class AymaraData:
                 "image-jailbreak": IMAGE_JAILBREAK,
             }[key]
             prompts = self._bank_prompts(spec, banks, rng)
+        if self.prompts_per_eval is not None:
+            prompts = self._resize_prompts(spec, prompts, self.prompts_per_eval)
         offsets = {c: rng.uniform(-0.08, 0.08) for c in sorted({p.category for p in prompts})}
         for p in prompts:
             base = rng.random()
@@ -1909,6 +1912,35 @@ class AymaraData:
                 base *= 0.7
             p.difficulty = _clamp(base + offsets[p.category], 0.001, 0.999)
         return prompts
+
+    def _resize_prompts(self, spec: EvalSpec, prompts: list[Prompt], size: int) -> list[Prompt]:
+        """Cut or repeat an eval's prompts to `size` (the benchmarks' `prompts_per_eval`).
+
+        Repeats are variants with their own uuids (and threads); the regression board's two
+        scenario evals never shrink below their own size, which their hand-set verdicts need.
+        """
+        if spec.scenario:
+            size = max(size, len(prompts))
+        if size <= len(prompts) or not prompts:
+            return prompts[: max(size, 0)]
+        base = list(prompts)
+        grown = list(prompts)
+        copy = 0
+        while len(grown) < size:
+            copy += 1
+            for i, p in enumerate(base[: size - len(grown)]):
+                thread = p.thread_uuid and stable_uuid(
+                    self.seed, "thread", spec.key, p.thread_uuid, copy
+                )
+                grown.append(
+                    replace(
+                        p,
+                        prompt_uuid=stable_uuid(self.seed, "prompt", spec.key, "copy", copy, i),
+                        content=f"{p.content} (variant {copy + 1})",
+                        thread_uuid=thread,
+                    )
+                )
+        return grown
 
     def _bank_prompts(
         self, spec: EvalSpec, banks: Sequence[Bank], rng: random.Random

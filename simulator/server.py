@@ -145,6 +145,8 @@ def simulator_command(settings: SimSettings, host: str, port: int) -> list[str]:
     ]
     if not settings.feather_activity:
         command.append("--no-feather-activity")
+    if settings.prompts_per_eval is not None:
+        command += ["--prompts-per-eval", str(settings.prompts_per_eval)]
     return command
 
 

@@ -21,6 +21,9 @@ class SimSettings:
     retry_after_s: float = 1.0  # Retry-After sent with injected 429s
     max_consecutive_faults: int = 2  # the same request never faults more often in a row
     feather_activity: bool = True  # serve /v1/eval-runs/activity (False = an older server)
+    # Every Aymara eval gets exactly this many prompts (so each run this many responses);
+    # None keeps each eval's own size. For benchmarks: the default dataset is unchanged.
+    prompts_per_eval: int | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> SimSettings:
@@ -38,6 +41,11 @@ class SimSettings:
             "retry_after_s": float(env.get("SIMULATOR_RETRY_AFTER_S", cls.retry_after_s)),
             "max_consecutive_faults": int(
                 env.get("SIMULATOR_MAX_CONSECUTIVE_FAULTS", cls.max_consecutive_faults)
+            ),
+            "prompts_per_eval": (
+                int(env["SIMULATOR_PROMPTS_PER_EVAL"])
+                if env.get("SIMULATOR_PROMPTS_PER_EVAL")
+                else cls.prompts_per_eval
             ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
