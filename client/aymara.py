@@ -30,7 +30,7 @@ from client.paging import (
     gather_listings,
 )
 from client.ratelimit import RateLimiter
-from client.transport import DEFAULT_TIMEOUT, Transport
+from client.transport import DEFAULT_TIMEOUT, APIClient, Transport
 
 DEFAULT_BASE_URL = "https://api.aymara.ai"
 M = TypeVar("M", bound=BaseModel)
@@ -45,7 +45,7 @@ def response_id(response: ScoredResponse) -> Hashable:
     )
 
 
-class AymaraClient:
+class AymaraClient(APIClient):
     """Reads evals, runs, scored responses and reports; many requests in flight at once."""
 
     api_name = "Aymara API"
@@ -86,26 +86,6 @@ class AymaraClient:
             os.environ.get("AYMARA_AI_BASE_URL") or DEFAULT_BASE_URL,
             **kwargs,
         )
-
-    @property
-    def base_url(self) -> str:
-        """Where requests go."""
-        return self.transport.base_url
-
-    @property
-    def key_fingerprint(self) -> str:
-        """A hash of the API key, for cache keys."""
-        return self.transport.key_fingerprint
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.transport.close()
-
-    def __enter__(self) -> AymaraClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- reads -------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from client.feather_models import (
 )
 from client.paging import DEFAULT_CONCURRENCY, Listing, iter_cursor_pages, parse_items
 from client.ratelimit import RateLimiter
-from client.transport import DEFAULT_TIMEOUT, QueryValue, Transport
+from client.transport import DEFAULT_TIMEOUT, APIClient, QueryValue, Transport
 
 DEFAULT_BASE_URL = "https://api-sandbox.featherhq.com"
 # Feather allows 6,000 requests a minute per organisation, shared by all of its keys.
@@ -123,7 +123,7 @@ def _inverted(created_from: DateLike | None, created_to: DateLike | None) -> boo
     return _as_utc(created_from) >= bound
 
 
-class FeatherClient:
+class FeatherClient(APIClient):
     """Reads eval runs, evaluators, assistants and activity; spaced to stay under the quota."""
 
     api_name = "Feather API"
@@ -170,26 +170,6 @@ class FeatherClient:
             os.environ.get("FEATHER_BASE_URL") or DEFAULT_BASE_URL,
             **kwargs,
         )
-
-    @property
-    def base_url(self) -> str:
-        """Where requests go."""
-        return self.transport.base_url
-
-    @property
-    def key_fingerprint(self) -> str:
-        """A hash of the API key, for cache keys."""
-        return self.transport.key_fingerprint
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.transport.close()
-
-    def __enter__(self) -> FeatherClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- reads -------------------------------------------------------------------------
 

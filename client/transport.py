@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -351,3 +351,29 @@ class Transport:
 
     def _safe_url(self, path: str) -> str:
         return self._scrub(f"{self.base_url}{path}")
+
+
+class APIClient:
+    """What every API client shares: its transport, the account it reads, and its lifetime."""
+
+    transport: Transport
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go."""
+        return self.transport.base_url
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A hash of the API key, for cache keys."""
+        return self.transport.key_fingerprint
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
