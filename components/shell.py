@@ -161,6 +161,17 @@ def refused_note(ctx: Context) -> bool:
     return False
 
 
+def aymara_page(title: str) -> loaders.AymaraData:
+    """Open an Aymara page: its title, the demo note, and its data (stopping when none loaded)."""
+    ctx = current()
+    st.title(title)
+    demo_note(ctx)
+    data = aymara_data(ctx)
+    if data is None:
+        st.stop()
+    return data
+
+
 def aymara_data(ctx: Context) -> loaders.AymaraData | None:
     """Load the Aymara data with a progress bar; show errors; None when nothing loaded."""
     source = ctx.source("aymara")

@@ -9,12 +9,7 @@ from reporting import figures, frames
 LOW_CONFIDENCE = 0.7
 ALL_TYPES = "All types"
 
-ctx = shell.current()
-st.title("Judge calibration")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Judge calibration")
 responses = data.responses
 if responses["confidence"].notna().sum() == 0:
     st.info("The judge gave no confidences in this workspace, so there is nothing to calibrate.")

@@ -8,12 +8,7 @@ from components.response_card import md
 from components.tiles import interval, p_label, pct, tiles
 from reporting import figures, frames, stats
 
-ctx = shell.current()
-st.title("Compare runs")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Compare runs")
 
 runs = data.runs.sort_values("created_at", ascending=False)
 counts = runs["eval_uuid"].value_counts()

@@ -9,12 +9,7 @@ from reporting import figures, frames
 
 EVAL_PARAM = "eval_uuid"  # the chosen eval, so a copied link opens it
 
-ctx = shell.current()
-st.title("Evals")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Evals")
 if data.evals.empty:
     st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
     st.stop()

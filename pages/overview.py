@@ -7,12 +7,7 @@ from components.response_card import md
 from components.tiles import interval, p_clause, pct, tiles
 from reporting import figures, frames
 
-ctx = shell.current()
-st.title("Overview")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Overview")
 if data.evals.empty:
     st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
     st.stop()

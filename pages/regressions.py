@@ -11,12 +11,7 @@ from reporting import frames
 EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link opens it
 
 
-ctx = shell.current()
-st.title("Regressions")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Regressions")
 
 board = frames.regression_board(data.runs, data.responses)
 if board.empty:

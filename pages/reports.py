@@ -33,12 +33,7 @@ def category_rows(categories: pd.DataFrame, *, key: str) -> None:
                 untrusted_text(None, section[field], key=f"{key}_{j}_{field}")
 
 
-ctx = shell.current()
-st.title("Reports")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Reports")
 if not data.reports:
     st.info(
         "No suite reports in this workspace yet. Create one from a set of runs with the Aymara "

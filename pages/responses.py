@@ -16,12 +16,7 @@ EXPORT_COLUMNS = [
     "exclude_from_scoring", "verdict", "confidence", "explanation", "thread_uuid", "turn_number",
 ]  # fmt: skip
 
-ctx = shell.current()
-st.title("Responses")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Responses")
 responses = data.responses
 if responses.empty:
     st.info("No scored responses in this workspace yet. Score some for an eval, then Refresh.")

@@ -10,12 +10,7 @@ from reporting import figures, frames
 RUN_PARAM = "run"
 VERDICT_RANK = {"failed": 0, "not scored": 1, "passed": 2}
 
-ctx = shell.current()
-st.title("Runs")
-shell.demo_note(ctx)
-data = shell.aymara_data(ctx)
-if data is None:
-    st.stop()
+data = shell.aymara_page("Runs")
 if data.runs.empty:
     st.info("No runs in this workspace yet. Score responses for an eval, then press Refresh.")
     st.stop()
