@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 log = logging.getLogger(__name__)
 
 ENV_DIR = "EVAL_DASHBOARD_CACHE_DIR"
-FORMAT_VERSION = "v1"  # bump when the stored columns change: old files are then simply not found
+FORMAT_VERSION = "v2"  # bump when the stored columns change: old files are then simply not found
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-store")
 
 

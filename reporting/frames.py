@@ -112,6 +112,7 @@ RESPONSE_COLUMNS: tuple[str, ...] = (
     "turn_number",
     "manually_updated",
     "original_is_passed",
+    "original_confidence",
     "verdict_overridden",
 )
 
@@ -344,10 +345,23 @@ def _epoch(moment: datetime | None) -> float:
     return moment.timestamp()
 
 
+def _earliest(history: list[AnswerHistory]) -> AnswerHistory:
+    """The first manual change (by time, then by position)."""
+    return min(enumerate(history), key=lambda item: (_epoch(item[1].updated_at), item[0]))[1]
+
+
 def _first_verdict(history: list[AnswerHistory]) -> bool | None:
     """The judge's verdict before any manual change: the earliest entry's previous value."""
-    earliest = min(enumerate(history), key=lambda item: (_epoch(item[1].updated_at), item[0]))
-    return earliest[1].previous_is_passed
+    return _earliest(history).previous_is_passed
+
+
+def _original_confidence(response: ScoredResponse) -> float | None:
+    """The judge's own confidence: a reviewer's change may have replaced it (e.g. with 1.0)."""
+    if response.update_history:
+        before = _earliest(response.update_history).previous_confidence
+        if before is not None:
+            return before
+    return response.confidence
 
 
 def _file_fields(content: Any) -> tuple[str | None, str | None]:
@@ -408,6 +422,7 @@ RECORD_SCHEMA = pa.schema(
         ("turn_number", pa.float64()),
         ("manually_updated", pa.bool_()),
         ("original_is_passed", pa.bool_()),
+        ("original_confidence", pa.float64()),
     ]
 )
 
@@ -446,6 +461,7 @@ def response_records(responses: Sequence[ScoredResponse]) -> pa.Table:
         "turn_number": [r.turn_number for r in responses],
         "manually_updated": [r.manually_updated is True for r in responses],
         "original_is_passed": [_original_verdict(r) for r in responses],
+        "original_confidence": [_original_confidence(r) for r in responses],
     }
     return pa.table(columns, schema=RECORD_SCHEMA)
 
@@ -526,6 +542,7 @@ def responses_frame_from_records(
     turn = records["turn_number"].to_numpy().astype(float)
     manual = _bools(records["manually_updated"])[0]
     original, original_unknown = _bools(records["original_is_passed"])
+    original_confidence = records["original_confidence"].to_numpy().astype(float)
     del records
     overridden = (original_unknown != unknown) | (
         ~original_unknown & ~unknown & (original != passed)
@@ -579,6 +596,7 @@ def responses_frame_from_records(
             ),
             "manually_updated": manual,
             "original_is_passed": pd.arrays.BooleanArray(original, original_unknown),
+            "original_confidence": original_confidence,
             "verdict_overridden": overridden,
         },
         copy=False,
@@ -1026,13 +1044,21 @@ BAND_COLUMNS: dict[str, Any] = {
 def confidence_bands(
     responses: pd.DataFrame, edges: Sequence[float] = (0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 ) -> pd.DataFrame:
-    """Per confidence band and eval type: scored, pass rate and how often people overrode it."""
+    """Per band of the judge's own confidence and eval type: scored, pass rate, and overturns.
+
+    Bands use the confidence the judge gave with its verdict, not the one after a review: a
+    reviewer's change replaces it (often with 1.0), which would pile every overturn at the top.
+    """
     labels = [_band_label(lo, hi) for lo, hi in itertools.pairwise(edges)]
     passed_mask, failed_mask = _verdict_masks(responses)
-    usable = (passed_mask | failed_mask) & _bool_array(responses["confidence_valid"])
+    column = "original_confidence" if "original_confidence" in responses else "confidence"
+    judged = responses[column].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(judged) & (judged >= 0) & (judged <= 1)
+    usable = (passed_mask | failed_mask) & valid
     frame = pd.DataFrame(
         {
-            "confidence": responses["confidence"].to_numpy(dtype=float, na_value=np.nan)[usable],
+            "confidence": judged[usable],
             "eval_type": np.asarray(responses["eval_type"], dtype=object)[usable],
             "passed": passed_mask[usable],
             "overridden": _bool_array(responses["verdict_overridden"])[usable],

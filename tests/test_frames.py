@@ -888,3 +888,27 @@ def test_responses_frame_builds_two_hundred_thousand_rows_quickly():
     )
     assert time.perf_counter() - start < 0.5
     assert len(out) > 0 and set(out["verdict"]) == {"failed"}
+
+
+def test_calibration_bands_use_the_judges_own_confidence_not_the_reviewers():
+    from client.aymara_models import AnswerHistory
+
+    review = AnswerHistory(
+        answer_history_uuid="h1",
+        updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+        previous_is_passed=True,
+        new_is_passed=False,
+        previous_confidence=0.55,
+        new_confidence=1.0,
+    )
+    overturned = ScoredResponse(
+        prompt_uuid="p1", is_passed=False, confidence=1.0, manually_updated=True,
+        update_history=[review],
+    )  # fmt: skip
+    steady = ScoredResponse(prompt_uuid="p2", is_passed=True, confidence=0.95)
+    runs = frames.runs_frame([])
+    responses = frames.responses_frame({"r1": [overturned, steady]}, runs, frames.prompts_frame({}))
+    assert responses["original_confidence"].tolist() == [0.55, 0.95]
+    bands = frames.confidence_bands(responses).set_index("band")
+    assert bands.loc["0.5–0.6", "overridden"] == 1
+    assert bands.loc["0.9–1.0", "overridden"] == 0
