@@ -556,9 +556,10 @@ def test_the_regression_board_puts_the_real_regression_on_top_and_calls_noise_no
     flipped = f"Prompts that flipped from passed to failed ({regression['passed_then_failed']})"
     assert main.get_by_text(flipped).count() == 1
     # The noise-only change, opened by its link, is marked within noise.
-    open_page(
-        page, f"{app_server.url}/regressions?eval_uuid={noise['eval_uuid']}", noise["eval_name"]
-    )
+    page.goto(f"{app_server.url}/regressions?eval_uuid={noise['eval_uuid']}")
+    # Wait on the heading: the grid also holds the name, in hidden accessibility cells.
+    main.locator("h2", has_text=noise["eval_name"]).wait_for(timeout=LOAD_TIMEOUT_MS)
+    settle(page)
     assert main.locator("h2").first.inner_text() == noise["eval_name"]
     assert main.get_by_text(re.compile("Regressed beyond noise")).count() == 0
     assert main.get_by_text(re.compile("Within noise")).count() >= 1
