@@ -67,11 +67,23 @@ class AymaraData:
     fatal: APIError | None = None
     requests: int = 0
     from_store: int = 0  # runs whose responses came from the local store
+    _board: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def partial(self) -> bool:
         """True when something did not load."""
         return bool(self.problems) or self.fatal is not None
+
+    @property
+    def regression_board(self) -> pd.DataFrame:
+        """Each eval's latest finished run against the one before, built once per dataset.
+
+        Three pages show it on every rerun, and it costs ~0.5 s at a million responses; the
+        dataset never changes, so the first build is kept (pages only read frames).
+        """
+        if not self._board:
+            self._board.append(frames.regression_board(self.runs, self.responses))
+        return self._board[0]
 
 
 class _Entry:

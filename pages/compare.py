@@ -19,7 +19,7 @@ if comparable.empty:
 
 eval_names = dict(zip(comparable["eval_uuid"], comparable["eval_name"], strict=False))
 # The regression board's order first (regressions at the top), then any other comparable eval.
-board = frames.regression_board(data.runs, data.responses)
+board = data.regression_board
 order = [u for u in board["eval_uuid"] if u in eval_names] if not board.empty else []
 order += [u for u in eval_names if u not in order]
 eval_uuid = st.selectbox(

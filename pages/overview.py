@@ -29,7 +29,7 @@ tiles(
     ]
 )
 
-board = frames.regression_board(data.runs, data.responses)
+board = data.regression_board
 regressed = board[board["verdict"] == "regressed"] if not board.empty else board
 if not regressed.empty:
     worst = regressed.iloc[0]

@@ -13,7 +13,7 @@ EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link ope
 
 data = shell.aymara_page("Regressions")
 
-board = frames.regression_board(data.runs, data.responses)
+board = data.regression_board
 if board.empty:
     st.info("No eval has two finished runs yet, so there is nothing to compare.")
     st.stop()

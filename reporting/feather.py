@@ -635,6 +635,17 @@ def pass_rate_bars(rates: pd.DataFrame, by: str, what: str) -> go.Figure:
     )
 
 
+# Every point drawn over a light box, in the one blue the distributions share.
+_BOX_STYLE: dict[str, Any] = {
+    "boxpoints": "all",
+    "jitter": 0.4,
+    "pointpos": 0,
+    "marker": {"color": BLUE, "size": 4, "opacity": 0.45},
+    "line": {"color": BLUE},
+    "fillcolor": "rgba(68,119,170,0.15)",
+}
+
+
 def score_distribution(values: pd.DataFrame) -> go.Figure:
     """Score-format values (0..1) per evaluator as box plots, with each latest threshold."""
     if values.empty:
@@ -652,12 +663,7 @@ def score_distribution(values: pd.DataFrame) -> go.Figure:
                 y=[label] * len(part),
                 name=label,
                 orientation="h",
-                boxpoints="all",
-                jitter=0.4,
-                pointpos=0,
-                marker={"color": BLUE, "size": 4, "opacity": 0.45},
-                line={"color": BLUE},
-                fillcolor="rgba(68,119,170,0.15)",
+                **_BOX_STYLE,
                 customdata=verdict,
                 hovertemplate="<b>%{y}</b><br>Score %{x:.2f} (%{customdata})<extra></extra>",
                 showlegend=False,
@@ -703,12 +709,7 @@ def numeric_distribution(values: pd.DataFrame) -> go.Figure:
                 x=part["raw_value"].astype(float).to_numpy(),
                 name=label,
                 orientation="h",
-                boxpoints="all",
-                jitter=0.4,
-                pointpos=0,
-                marker={"color": BLUE, "size": 4, "opacity": 0.45},
-                line={"color": BLUE},
-                fillcolor="rgba(68,119,170,0.15)",
+                **_BOX_STYLE,
                 customdata=verdict,
                 hovertemplate=(
                     "<b>%{fullData.name}</b><br>Value %{x:,.4~g} (%{customdata})<extra></extra>"
