@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -30,9 +29,10 @@ from client.paging import (
     gather_listings,
 )
 from client.ratelimit import RateLimiter
-from client.transport import DEFAULT_TIMEOUT, APIClient, Transport
+from client.settings import AYMARA_DEFAULT_URL
+from client.transport import DEFAULT_TIMEOUT, APIClient
 
-DEFAULT_BASE_URL = "https://api.aymara.ai"
+DEFAULT_BASE_URL = AYMARA_DEFAULT_URL
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,6 +49,8 @@ class AymaraClient(APIClient):
     """Reads evals, runs, scored responses and reports; many requests in flight at once."""
 
     api_name = "Aymara API"
+    settings_prefix = "aymara"  # AYMARA_AI_API_KEY / AYMARA_AI_BASE_URL, the SDK's own names
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(
         self,
@@ -62,29 +64,18 @@ class AymaraClient(APIClient):
         sleep: Callable[[float], None] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.concurrency = max(1, concurrency)
         kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
         # The injected sleep reaches the limiter too, so no test waits on the real clock.
         limiter = RateLimiter(requests_per_second, **kwargs) if requests_per_second else None
-        self.transport = Transport(
-            base_url,
+        self._connect(
             api_key,
-            api_name=self.api_name,
+            base_url,
+            concurrency=concurrency,
             timeout=timeout,
             max_retries=max_retries,
-            max_connections=max(self.concurrency, 4),
             rate_limiter=limiter,
+            sleep=sleep,
             transport=transport,
-            **kwargs,
-        )
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> AymaraClient:
-        """A client from AYMARA_AI_API_KEY and AYMARA_AI_BASE_URL (the SDK's own names)."""
-        return cls(
-            os.environ["AYMARA_AI_API_KEY"],
-            os.environ.get("AYMARA_AI_BASE_URL") or DEFAULT_BASE_URL,
-            **kwargs,
         )
 
     # --- reads -------------------------------------------------------------------------

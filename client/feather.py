@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -27,9 +26,10 @@ from client.feather_models import (
 )
 from client.paging import DEFAULT_CONCURRENCY, Listing, iter_cursor_pages, parse_items
 from client.ratelimit import RateLimiter
-from client.transport import DEFAULT_TIMEOUT, APIClient, QueryValue, Transport
+from client.settings import FEATHER_DEFAULT_URL
+from client.transport import DEFAULT_TIMEOUT, APIClient, QueryValue
 
-DEFAULT_BASE_URL = "https://api-sandbox.featherhq.com"
+DEFAULT_BASE_URL = FEATHER_DEFAULT_URL
 # Feather allows 6,000 requests a minute per organisation, shared by all of its keys.
 DEFAULT_REQUESTS_PER_MINUTE = 6000.0
 MAX_PAGE_SIZE = 200  # the server answers 422 above this
@@ -127,6 +127,8 @@ class FeatherClient(APIClient):
     """Reads eval runs, evaluators, assistants and activity; spaced to stay under the quota."""
 
     api_name = "Feather API"
+    settings_prefix = "feather"  # FEATHER_API_KEY / FEATHER_BASE_URL
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(
         self,
@@ -141,35 +143,23 @@ class FeatherClient(APIClient):
         clock: Callable[[], float] | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.concurrency = max(1, concurrency)
         self.rate_limiter = (
             _quota_limiter(requests_per_minute, clock=clock, sleep=sleep)
             if requests_per_minute
             else None
         )
-        kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-        self.transport = Transport(
-            base_url,
+        self._connect(
             api_key,
-            api_name=self.api_name,
+            base_url,
+            concurrency=concurrency,
             timeout=timeout,
             max_retries=max_retries,
-            max_connections=max(self.concurrency, 4),
             rate_limiter=self.rate_limiter,
+            sleep=sleep,
             transport=transport,
-            **kwargs,
         )
         # Learned on first use: an older server (v1.21) has no activity endpoint.
         self._has_activity_endpoint: bool | None = None
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> FeatherClient:
-        """A client from FEATHER_API_KEY and FEATHER_BASE_URL."""
-        return cls(
-            os.environ["FEATHER_API_KEY"],
-            os.environ.get("FEATHER_BASE_URL") or DEFAULT_BASE_URL,
-            **kwargs,
-        )
 
     # --- reads -------------------------------------------------------------------------
 

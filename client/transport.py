@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import httpx
 
@@ -25,6 +25,7 @@ from client.errors import (
     error_class_for_status,
 )
 from client.ratelimit import RateLimiter
+from client.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -356,7 +357,48 @@ class Transport:
 class APIClient:
     """What every API client shares: its transport, the account it reads, and its lifetime."""
 
+    api_name: ClassVar[str] = "API"
+    settings_prefix: ClassVar[str]  # "aymara" / "feather": the key and base URL from_env reads
+    default_base_url: ClassVar[str]
     transport: Transport
+    concurrency: int
+
+    def _connect(
+        self,
+        api_key: str,
+        base_url: str,
+        *,
+        concurrency: int,
+        timeout: httpx.Timeout | float,
+        max_retries: int,
+        rate_limiter: RateLimiter | None,
+        sleep: Callable[[float], None] | None,
+        transport: httpx.BaseTransport | None,
+    ) -> None:
+        """Open the transport: one pool sized to the requests in flight, the key in its header."""
+        self.concurrency = max(1, concurrency)
+        kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+        self.transport = Transport(
+            base_url,
+            api_key,
+            api_name=self.api_name,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_connections=max(self.concurrency, 4),
+            rate_limiter=rate_limiter,
+            transport=transport,
+            **kwargs,
+        )
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """A client from the environment's key and base URL (names in client.settings)."""
+        config = settings()
+        api_key = getattr(config, f"{cls.settings_prefix}_api_key")
+        if not api_key:
+            raise KeyError(f"no API key configured for the {cls.api_name}")
+        base_url = getattr(config, f"{cls.settings_prefix}_base_url") or cls.default_base_url
+        return cls(api_key, base_url, **kwargs)  # type: ignore[call-arg]
 
     @property
     def base_url(self) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Mapping
 from typing import Any
 
 import streamlit as st
+
+from client.settings import Settings, as_settings, settings
 
 
 def _listed(raw: Any) -> frozenset[str]:
@@ -27,22 +28,23 @@ def email_allowed(email: str | None, emails: Collection[str], domains: Collectio
     return email in emails or domain in {d.lstrip("@") for d in domains}
 
 
-def sign_in_config(secrets: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any] | None:
+def sign_in_config(
+    secrets: Mapping[str, Any], env: Settings | Mapping[str, str]
+) -> dict[str, Any] | None:
     """The sign-in settings when an [auth] section is configured, else None (no sign-in)."""
     if not secrets or not isinstance(secrets.get("auth"), Mapping):
         return None
     access = secrets.get("access") if isinstance(secrets.get("access"), Mapping) else {}
+    config = as_settings(env)
     return {
-        "emails": _listed(env.get("EVAL_DASHBOARD_ALLOWED_EMAILS") or access.get("allowed_emails")),
-        "domains": _listed(
-            env.get("EVAL_DASHBOARD_ALLOWED_DOMAINS") or access.get("allowed_domains")
-        ),
+        "emails": _listed(config.allowed_emails or access.get("allowed_emails")),
+        "domains": _listed(config.allowed_domains or access.get("allowed_domains")),
     }
 
 
 def require_sign_in(secrets: Mapping[str, Any]) -> bool:
     """With [auth] configured, stop viewers who are not signed in or not allowed; True to go on."""
-    config = sign_in_config(secrets, os.environ)
+    config = sign_in_config(secrets, settings())
     if config is None:
         return True
     if not st.user.get("is_logged_in"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets as token_source
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,10 +9,9 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from client.aymara import DEFAULT_BASE_URL as AYMARA_DEFAULT_URL
+from client.settings import AYMARA_DEFAULT_URL, FEATHER_DEFAULT_URL, Settings, as_settings, settings
 from client.transport import fingerprint
 
-FEATHER_DEFAULT_URL = "https://api-sandbox.featherhq.com"
 SourceKind = Literal["aymara", "feather"]
 SOURCE_LABELS: dict[str, str] = {"aymara": "Aymara", "feather": "Feather"}
 
@@ -43,25 +41,30 @@ def _section(secrets: Mapping[str, Any], name: str) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def sources_from_config(env: Mapping[str, str], secrets: Mapping[str, Any]) -> list[Source]:
+def sources_from_config(
+    env: Settings | Mapping[str, str], secrets: Mapping[str, Any]
+) -> list[Source]:
     """Configured accounts from the environment, then `.streamlit/secrets.toml` sections."""
     found: list[Source] = []
+    config = as_settings(env)
     aymara = _section(secrets, "aymara")
-    key = env.get("AYMARA_AI_API_KEY") or aymara.get("api_key")
+    key = config.aymara_api_key or aymara.get("api_key")
     if key:
-        url = env.get("AYMARA_AI_BASE_URL") or aymara.get("base_url") or AYMARA_DEFAULT_URL
+        url = config.aymara_base_url or aymara.get("base_url") or AYMARA_DEFAULT_URL
         found.append(Source("aymara", str(url).rstrip("/"), str(key)))
     feather = _section(secrets, "feather")
-    key = env.get("FEATHER_API_KEY") or feather.get("api_key")
+    key = config.feather_api_key or feather.get("api_key")
     if key:
-        url = env.get("FEATHER_BASE_URL") or feather.get("base_url") or FEATHER_DEFAULT_URL
+        url = config.feather_base_url or feather.get("base_url") or FEATHER_DEFAULT_URL
         found.append(Source("feather", str(url).rstrip("/"), str(key)))
     return found
 
 
-def allowed_workspaces(env: Mapping[str, str], secrets: Mapping[str, Any]) -> frozenset[str]:
+def allowed_workspaces(
+    env: Settings | Mapping[str, str], secrets: Mapping[str, Any]
+) -> frozenset[str]:
     """EVAL_DASHBOARD_WORKSPACES: the only workspaces this dashboard may show (empty = any)."""
-    raw: Any = env.get("EVAL_DASHBOARD_WORKSPACES")
+    raw: Any = as_settings(env).workspaces
     if raw is None:
         raw = secrets.get("EVAL_DASHBOARD_WORKSPACES") if secrets else None
         raw = raw if raw is not None else _section(secrets, "access").get("workspaces")
@@ -91,11 +94,10 @@ def read_secrets() -> Mapping[str, Any]:
 
 def resolve_sources() -> list[Source]:
     """The accounts to show; the demo simulator (both APIs) when none is configured."""
-    configured = sources_from_config(os.environ, read_secrets())
+    configured = sources_from_config(settings(), read_secrets())
     if configured:
         return configured
-    scale = float(os.environ.get("EVAL_DASHBOARD_DEMO_SCALE", "1"))
-    running, key = _demo_simulator(scale)
+    running, key = _demo_simulator(settings().demo_scale)
     return [
         Source("aymara", running.base_url, key, demo=True),
         Source("feather", running.base_url, key, demo=True),
@@ -104,4 +106,4 @@ def resolve_sources() -> list[Source]:
 
 def workspace_allowlist() -> frozenset[str]:
     """The configured workspace allowlist for this process."""
-    return allowed_workspaces(os.environ, read_secrets())
+    return allowed_workspaces(settings(), read_secrets())

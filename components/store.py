@@ -21,16 +21,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from client.settings import settings
+
 log = logging.getLogger(__name__)
 
-ENV_DIR = "EVAL_DASHBOARD_CACHE_DIR"
 FORMAT_VERSION = "v2"  # bump when the stored columns change: old files are then simply not found
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-store")
 
 
 def default_root() -> Path:
     """The configured cache folder, else the user's cache directory."""
-    configured = os.environ.get(ENV_DIR)
+    configured = settings().cache_dir
     if configured:
         return Path(configured).expanduser()
     from platformdirs import user_cache_dir

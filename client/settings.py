@@ -1,0 +1,65 @@
+"""Every environment variable the dashboard reads, in one frozen dataclass (no streamlit here)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+AYMARA_DEFAULT_URL = "https://api.aymara.ai"
+FEATHER_DEFAULT_URL = "https://api-sandbox.featherhq.com"
+_OFF = ("off", "0", "false", "no")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The dashboard's configuration; the README's "Other settings" table lists each variable."""
+
+    aymara_api_key: str | None = None  # AYMARA_AI_API_KEY (the official SDK's own name)
+    aymara_base_url: str | None = None  # AYMARA_AI_BASE_URL
+    feather_api_key: str | None = None  # FEATHER_API_KEY
+    feather_base_url: str | None = None  # FEATHER_BASE_URL
+    cache_ttl_s: float = 600.0  # EVAL_DASHBOARD_CACHE_TTL
+    concurrency: int = 8  # EVAL_DASHBOARD_CONCURRENCY
+    requests_per_second: float | None = None  # EVAL_DASHBOARD_REQUESTS_PER_SECOND (0 = none)
+    store_enabled: bool = True  # EVAL_DASHBOARD_STORE
+    cache_dir: str | None = None  # EVAL_DASHBOARD_CACHE_DIR
+    demo_scale: float = 1.0  # EVAL_DASHBOARD_DEMO_SCALE
+    feather_max_runs: int = 50_000  # EVAL_DASHBOARD_FEATHER_MAX_RUNS
+    workspaces: str | None = None  # EVAL_DASHBOARD_WORKSPACES (raw; secrets may add a fallback)
+    allowed_emails: str | None = None  # EVAL_DASHBOARD_ALLOWED_EMAILS
+    allowed_domains: str | None = None  # EVAL_DASHBOARD_ALLOWED_DOMAINS
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
+        """Settings from a mapping of environment variables; unset or empty means the default."""
+
+        def get(name: str) -> str | None:
+            return env.get(name) or None
+
+        return cls(
+            aymara_api_key=get("AYMARA_AI_API_KEY"),
+            aymara_base_url=get("AYMARA_AI_BASE_URL"),
+            feather_api_key=get("FEATHER_API_KEY"),
+            feather_base_url=get("FEATHER_BASE_URL"),
+            cache_ttl_s=float(get("EVAL_DASHBOARD_CACHE_TTL") or cls.cache_ttl_s),
+            concurrency=int(get("EVAL_DASHBOARD_CONCURRENCY") or cls.concurrency),
+            requests_per_second=float(get("EVAL_DASHBOARD_REQUESTS_PER_SECOND") or 0) or None,
+            store_enabled=(get("EVAL_DASHBOARD_STORE") or "on").lower() not in _OFF,
+            cache_dir=get("EVAL_DASHBOARD_CACHE_DIR"),
+            demo_scale=float(get("EVAL_DASHBOARD_DEMO_SCALE") or cls.demo_scale),
+            feather_max_runs=int(get("EVAL_DASHBOARD_FEATHER_MAX_RUNS") or cls.feather_max_runs),
+            workspaces=env.get("EVAL_DASHBOARD_WORKSPACES"),
+            allowed_emails=get("EVAL_DASHBOARD_ALLOWED_EMAILS"),
+            allowed_domains=get("EVAL_DASHBOARD_ALLOWED_DOMAINS"),
+        )
+
+
+def settings() -> Settings:
+    """The settings as the environment holds them now (read per call: tests change it)."""
+    return Settings.from_mapping(os.environ)
+
+
+def as_settings(env: Settings | Mapping[str, str]) -> Settings:
+    """Settings as given, or read from a mapping of environment variables."""
+    return env if isinstance(env, Settings) else Settings.from_mapping(env)
