@@ -43,7 +43,7 @@ def pickle_cost(value: Any, times: int) -> tuple[Sample, Sample, int]:
 
 def in_process_hit_cost(value: Any, hits: int = 20_000) -> float:
     """Seconds per hit of the dashboard's DatasetCache holding `value` (loaded once)."""
-    from components.loaders import DatasetCache
+    from components.cache import DatasetCache
 
     cache = DatasetCache()
     key = ("aymara", "http://bench", "fingerprint", "*", (), 0)

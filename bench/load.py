@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from client.aymara import AymaraClient
-from components.loaders import AymaraData, fetch_aymara
+from components.aymara_loaders import AymaraData, fetch_aymara
 from components.store import RunStore
 from simulator.server import RunningSimulator, start_subprocess
 from simulator.settings import SimSettings

@@ -1,80 +1,37 @@
-"""Feather loads, cached in the one dataset cache: runs per filter set, names, activity, a run."""
+"""Feather loads, built like the Aymara ones: each `load_*` asks the cache seam, `fetch_*` works."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from client.errors import APIError
 from client.feather import FeatherClient, RunFilters
 from client.feather_models import Activity, Assistant, EvalRunDetail, Evaluator
-from components import loaders
+from client.settings import settings
+from components import cache
 from components.connection import Source
-from components.loaders import LoadProblem
+from components.problems import LoadProblem, listing_problems
 from reporting import feather
 
 # Eval runs are live operational data ("always revalidate"), so they expire sooner than Aymara's.
-RUNS_TTL_S = min(loaders.CACHE_TTL_S, 120.0)
+RUNS_TTL_S = 120.0
 CATALOG_TTL_S = 60.0  # evaluators change slowly: the API notes call a 30-60 s cache safe
 ACTIVITY_TTL_S = 60.0  # the server caches the activity counts for 60 s itself
 DETAIL_TTL_S = 60.0
-MAX_RUNS = int(os.environ.get("EVAL_DASHBOARD_FEATHER_MAX_RUNS", "50000"))
 
 # runs fetched so far, pages fetched so far
 RunsProgress = Callable[[int, int], None]
 FilterKey = tuple[tuple[str, Any], ...]
 
 
-@st.cache_resource
-def _feather_client(
-    kind: str, base_url: str, key_fingerprint: str, _source: Source
-) -> FeatherClient:
-    """One client (and connection pool) per account; keyed by the key's hash, never the key."""
-    per_minute = (loaders.REQUESTS_PER_SECOND or 100.0) * 60  # Feather allows 6,000 a minute
-    return FeatherClient(
-        _source.api_key,
-        base_url,
-        concurrency=loaders.CONCURRENCY,
-        requests_per_minute=min(per_minute, 6000.0),
-    )
-
-
-def feather_client(source: Source) -> FeatherClient:
-    """The shared client for a Feather account."""
-    return _feather_client(source.kind, source.base_url, source.key_fingerprint, source)
-
-
 def filter_key(filters: RunFilters) -> FilterKey:
     """The filters as the cache sees them: the query parameters, sorted."""
     return tuple(sorted(filters.to_params().items()))
-
-
-def _key(source: Source, workspace: str | None, *parts: Hashable) -> tuple[Hashable, ...]:
-    """A cache key under the scope that the sidebar's Refresh renews (see loaders.refresh)."""
-    scope = (source.kind, source.base_url, source.key_fingerprint, workspace or "*")
-    return (*scope, loaders.dataset_cache().generation(scope), *parts)
-
-
-def _ttl(normal: float) -> Callable[[Any], float]:
-    """Keep a full load `normal` seconds, a partial one briefly, a failed one not at all."""
-
-    def ttl(value: Any) -> float:
-        if getattr(value, "fatal", None) is not None or getattr(value, "error", None) is not None:
-            return 0.0
-        return min(normal, loaders.PARTIAL_TTL_S) if getattr(value, "problems", ()) else normal
-
-    return ttl
-
-
-def _listing_problems(what: str, listing: Any, problems: list[LoadProblem]) -> APIError | None:
-    """Record what a listing missed, worded exactly like the Aymara pages' problems."""
-    return loaders._listing_problems(what, listing, problems)
 
 
 # --------------------------------------------------------------------------- eval runs
@@ -105,11 +62,11 @@ def fetch_runs(
     say = progress or (lambda runs, pages: None)
     listing = client.list_eval_runs(
         filters,
-        max_runs=MAX_RUNS,
+        max_runs=settings().feather_max_runs,
         on_progress=lambda pages, _total, items: say(items, pages),
     )
     problems: list[LoadProblem] = []
-    error = _listing_problems("The list of eval runs", listing, problems)
+    error = listing_problems("The list of eval runs", listing, problems)
     now = dt.datetime.now(dt.UTC)
     key = filter_key(filters)
     runs = feather.runs_frame(listing.items)
@@ -126,10 +83,10 @@ def load_runs(
     progress: RunsProgress | None = None,
 ) -> FeatherRuns:
     """The runs matching the filters, from the cache or the API."""
-    return loaders.dataset_cache().get_or_load(
-        _key(source, workspace, "runs", filter_key(filters)),
-        lambda: fetch_runs(feather_client(source), filters, progress),
-        _ttl(RUNS_TTL_S),
+    return cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, "runs", filter_key(filters)),
+        lambda: fetch_runs(cache.feather_client(source), filters, progress),
+        cache.ttl_for(min(cache.cache_ttl_s(), RUNS_TTL_S)),
     )
 
 
@@ -151,9 +108,9 @@ def fetch_catalog(client: FeatherClient) -> FeatherCatalog:
     """Every evaluator (archived ones too: old runs name them) and every assistant."""
     problems: list[LoadProblem] = []
     evaluators = client.list_evaluators()
-    _listing_problems("The list of evaluators (runs are named by id instead)", evaluators, problems)
+    listing_problems("The list of evaluators (runs are named by id instead)", evaluators, problems)
     assistants = client.list_assistants()
-    _listing_problems("The list of assistants (runs are named by id instead)", assistants, problems)
+    listing_problems("The list of assistants (runs are named by id instead)", assistants, problems)
     return FeatherCatalog(
         evaluators=tuple(evaluators.items),
         assistants=tuple(assistants.items),
@@ -165,10 +122,10 @@ def fetch_catalog(client: FeatherClient) -> FeatherCatalog:
 
 def load_catalog(source: Source, workspace: str | None = None) -> FeatherCatalog:
     """Evaluators and assistants, cached for a minute."""
-    return loaders.dataset_cache().get_or_load(
-        _key(source, workspace, "catalog"),
-        lambda: fetch_catalog(feather_client(source)),
-        _ttl(CATALOG_TTL_S),
+    return cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, "catalog"),
+        lambda: fetch_catalog(cache.feather_client(source)),
+        cache.ttl_for(CATALOG_TTL_S),
     )
 
 
@@ -206,7 +163,7 @@ def load_activity(
 
     def fetch() -> ActivityResult:
         try:
-            activity = feather_client(source).activity(
+            activity = cache.feather_client(source).activity(
                 first_day,
                 last_day,  # a date: the API includes that whole day
                 scope=scope,
@@ -219,8 +176,8 @@ def load_activity(
         return ActivityResult(activity=activity)
 
     key = ("activity", first_day, last_day, scope, channel, evaluator_id, agent_id)
-    return loaders.dataset_cache().get_or_load(
-        _key(source, workspace, *key), fetch, _ttl(ACTIVITY_TTL_S)
+    return cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, *key), fetch, cache.ttl_for(ACTIVITY_TTL_S)
     )
 
 
@@ -241,13 +198,13 @@ def load_run(source: Source, run_id: str, workspace: str | None = None) -> RunDe
     def fetch() -> RunDetailResult:
         try:
             return RunDetailResult(
-                run=feather_client(source).get_eval_run(run_id, include=("session", "turns"))
+                run=cache.feather_client(source).get_eval_run(run_id, include=("session", "turns"))
             )
         except APIError as exc:
             return RunDetailResult(error=exc)
 
-    return loaders.dataset_cache().get_or_load(
-        _key(source, workspace, "run", run_id), fetch, _ttl(DETAIL_TTL_S)
+    return cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, "run", run_id), fetch, cache.ttl_for(DETAIL_TTL_S)
     )
 
 
@@ -255,13 +212,13 @@ def newest_run_day(source: Source, workspace: str | None = None) -> dt.date | No
     """The UTC day of the newest run (the listing is newest first); None when unknown."""
 
     def fetch() -> tuple[dt.date | None]:
-        listing = feather_client(source).list_eval_runs(page_size=1, max_runs=1)
+        listing = cache.feather_client(source).list_eval_runs(page_size=1, max_runs=1)
         newest = listing.items[0].created_at if listing.items else None
         if newest is not None and newest.tzinfo is None:
             newest = newest.replace(tzinfo=dt.UTC)  # the API speaks UTC
         # A one-tuple, because the cache reads None as "not loaded yet".
         return (newest.astimezone(dt.UTC).date() if newest else None,)
 
-    return loaders.dataset_cache().get_or_load(
-        _key(source, workspace, "newest"), fetch, lambda _: CATALOG_TTL_S
+    return cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, "newest"), fetch, lambda _: CATALOG_TTL_S
     )[0]

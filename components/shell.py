@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from client.errors import APIError
-from components import loaders
+from components import aymara_loaders, cache
 from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
 
@@ -85,14 +85,14 @@ def render_sidebar(ctx: Context) -> None:
             _workspace_selector(ctx)
         if st.button("Refresh", icon=":material/refresh:", help="Load everything again"):
             for source in ctx.sources:
-                loaders.refresh(source)
+                cache.refresh(source)
             st.rerun()
 
 
 def _workspace_selector(ctx: Context) -> None:
     source = ctx.source("aymara")
     assert source is not None
-    known = loaders.known_workspaces(source)
+    known = aymara_loaders.known_workspaces(source)
     if ctx.allowlist:
         known = {k: v for k, v in known.items() if k in ctx.allowlist}
         known.update({k: known.get(k, "") for k in ctx.allowlist})
@@ -161,7 +161,7 @@ def refused_note(ctx: Context) -> bool:
     return False
 
 
-def aymara_page(title: str) -> loaders.AymaraData:
+def aymara_page(title: str) -> aymara_loaders.AymaraData:
     """Open an Aymara page: its title, the demo note, and its data (stopping when none loaded)."""
     ctx = current()
     st.title(title)
@@ -172,7 +172,7 @@ def aymara_page(title: str) -> loaders.AymaraData:
     return data
 
 
-def aymara_data(ctx: Context) -> loaders.AymaraData | None:
+def aymara_data(ctx: Context) -> aymara_loaders.AymaraData | None:
     """Load the Aymara data with a progress bar; show errors; None when nothing loaded."""
     source = ctx.source("aymara")
     if source is None:
@@ -186,7 +186,7 @@ def aymara_data(ctx: Context) -> loaders.AymaraData | None:
         bar.progress(min(1.0, done / total) if total else 0.0, text=stage)
 
     try:
-        data = loaders.load_aymara(source, ctx.workspace, progress, ctx.allowlist)
+        data = aymara_loaders.load_aymara(source, ctx.workspace, progress, ctx.allowlist)
     except APIError as exc:  # a bug-free loader returns errors in data; this is a last guard
         bar.empty()
         show_error(exc)
@@ -197,7 +197,7 @@ def aymara_data(ctx: Context) -> loaders.AymaraData | None:
     if data.fatal is not None:
         show_error(data.fatal)
         if st.button("Try again", icon=":material/refresh:", key="_retry_load"):
-            loaders.refresh(source)
+            cache.refresh(source)
             st.rerun()
         return None
     show_problems(data.problems)

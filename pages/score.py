@@ -9,7 +9,7 @@ import streamlit as st
 
 from client.aymara_models import EvalRun, ScoreRequest
 from client.errors import APIError
-from components import loaders, shell, tables
+from components import cache, shell, tables
 from components.errors import show_error
 from components.response_card import response_card
 from components.tiles import pct, tiles
@@ -47,14 +47,14 @@ def send(
     with st.spinner(f"Scoring {len(request.responses):,} responses…"):
         record["state"] = "sent"  # set before the request: an interrupted run never resends
         try:
-            record["run"] = loaders.aymara_client(source).score_responses(
+            record["run"] = cache.aymara_client(source).score_responses(
                 request, workspace_uuid=workspace, is_sandbox=sandbox
             )
             record["state"] = "done"
         except APIError as exc:
             record["error"], record["state"] = exc, "failed"
     if record["state"] == "done":
-        loaders.refresh(source, force=False)  # the new run shows in every listing on the next load
+        cache.refresh(source, force=False)  # the new run shows in every listing on the next load
 
 
 def show_failure(record: dict[str, Any], key: str) -> None:

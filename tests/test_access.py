@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import loaders
+from components import cache
 from components.access import email_allowed, sign_in_config
 from components.connection import allowed_workspaces, sources_from_config
 from tests.conftest import SIMULATOR_KEY
@@ -65,9 +65,9 @@ def app_on_simulator(simulator, monkeypatch):
     monkeypatch.setenv("AYMARA_AI_API_KEY", SIMULATOR_KEY)
     monkeypatch.setenv("AYMARA_AI_BASE_URL", simulator.base_url)
     monkeypatch.delenv("FEATHER_API_KEY", raising=False)
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
     yield simulator
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
 
 
 def test_the_allowlist_limits_all_workspaces_to_the_permitted_ones(app_on_simulator, monkeypatch):

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import loaders
+from components import cache
 from tests.appserver import ROOT
 from tests.conftest import SIMULATOR_KEY
 
@@ -51,9 +51,9 @@ def app(monkeypatch: pytest.MonkeyPatch, simulator: Any, tmp_path: Any) -> Itera
     monkeypatch.setenv("EVAL_DASHBOARD_CACHE_DIR", str(tmp_path))
     for name in ("FEATHER_API_KEY", "FEATHER_BASE_URL", "EVAL_DASHBOARD_WORKSPACES"):
         monkeypatch.delenv(name, raising=False)
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
     yield AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
 
 
 def open_page(at: AppTest, title: str, **params: str) -> AppTest:
@@ -409,7 +409,7 @@ def test_on_demo_data_every_aymara_page_says_so_in_one_quiet_line(
     for name in ("AYMARA_AI_API_KEY", "AYMARA_AI_BASE_URL", "FEATHER_API_KEY", "FEATHER_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EVAL_DASHBOARD_CACHE_DIR", str(tmp_path))
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     try:
         for title in PAGES:
@@ -418,4 +418,4 @@ def test_on_demo_data_every_aymara_page_says_so_in_one_quiet_line(
             assert len(notes) == 1, (title, captions(at))
             assert "AYMARA_AI_API_KEY" in notes[0]
     finally:
-        loaders.dataset_cache().clear()
+        cache.dataset_cache().clear()

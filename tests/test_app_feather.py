@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from client.feather import FeatherClient
-from components import loaders
+from components import cache
 from reporting import feather
 from simulator.feather_data import NOW, feather_ground_truth, filter_runs, get_dataset
 from simulator.settings import SimSettings
@@ -35,9 +35,9 @@ def feather_only(simulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[An
             monkeypatch.delenv(name)
     monkeypatch.setenv("FEATHER_API_KEY", SIMULATOR_KEY)
     monkeypatch.setenv("FEATHER_BASE_URL", simulator.base_url)
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
     yield simulator
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_demo_mode_ends_the_default_window_at_the_newest_demo_run(monkeypatch, d
     for name in list(os.environ):
         if name.startswith(("AYMARA_", "FEATHER_", "EVAL_DASHBOARD_")):
             monkeypatch.delenv(name)
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
     first, last = data_window()
     at = open_page()  # no keys: both sources come from the bundled demo simulator
     assert [t.value for t in at.title] == ["Overview"]  # Aymara is the default page in demo

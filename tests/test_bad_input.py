@@ -26,7 +26,7 @@ from client.errors import (
     PermissionDeniedError,
 )
 from client.feather import FeatherClient
-from components.loaders import AymaraData, fetch_aymara
+from components.aymara_loaders import AymaraData, fetch_aymara
 from reporting import figures, frames
 from tests.conftest import SIMULATOR_KEY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from components.loaders import DatasetCache
+from components.cache import DatasetCache
 from tests.conftest import SIMULATOR_KEY
 
 
@@ -84,18 +84,18 @@ def test_a_refresh_after_scoring_does_not_skip_the_local_store() -> None:
 
 
 def test_the_sidebar_refresh_reloads_feather_data_too(simulator: Any) -> None:
-    from components import feather_loaders, loaders
+    from components import cache, feather_loaders
     from components.connection import Source
 
     source = Source("feather", simulator.base_url, SIMULATOR_KEY)
-    loaders.dataset_cache().clear()
-    client = feather_loaders.feather_client(source)
+    cache.dataset_cache().clear()
+    client = cache.feather_client(source)
     first = feather_loaders.load_catalog(source, "workspace-a")
     sent = client.transport.requests_sent
     assert feather_loaders.load_catalog(source, "workspace-a") is first  # cached
     assert client.transport.requests_sent == sent
-    loaders.refresh(source)  # what the sidebar's Refresh button calls
+    cache.refresh(source)  # what the sidebar's Refresh button calls
     again = feather_loaders.load_catalog(source, "workspace-a")
     assert again is not first
     assert client.transport.requests_sent > sent  # asked the API again
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()

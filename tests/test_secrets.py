@@ -3,7 +3,7 @@
 The browser tests run the real app on a distinctive key against a simulator that records every
 request it gets, open every page in Chromium, and search everything the browser saw (page HTML,
 every HTTP request and response, every WebSocket frame, cookies and storage), the app's log and
-its local store for the key. The cache tests load two accounts through `components.loaders`.
+its local store for the key. The cache tests load two accounts through `components.aymara_loaders`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 import simulator.server as sim_server
 from client.errors import AuthenticationError
 from client.transport import fingerprint
-from components import loaders
+from components import aymara_loaders, cache
 from components.connection import Source
 from tests import conftest
 from tests.appserver import AppServer, start_app
@@ -280,9 +280,9 @@ def test_a_refused_key_shows_a_clear_message_and_never_the_key(bad):
 def fresh_caches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """Empty process caches and a private store folder."""
     monkeypatch.setenv("EVAL_DASHBOARD_CACHE_DIR", str(tmp_path))
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
     yield tmp_path
-    loaders.dataset_cache().clear()
+    cache.dataset_cache().clear()
 
 
 def test_cached_data_is_kept_apart_per_key_and_base_url(start_simulator, fresh_caches):
@@ -291,21 +291,21 @@ def test_cached_data_is_kept_apart_per_key_and_base_url(start_simulator, fresh_c
     sim_b = start_simulator(api_key=key_b, seed=12, scale=0.3)
     source_a = Source("aymara", sim_a.base_url, key_a)
     source_b = Source("aymara", sim_b.base_url, key_b)
-    a = loaders.load_aymara(source_a, None)
-    b = loaders.load_aymara(source_b, None)
+    a = aymara_loaders.load_aymara(source_a, None)
+    b = aymara_loaders.load_aymara(source_b, None)
     assert a.fatal is None and b.fatal is None
     assert set(a.evals["eval_uuid"]).isdisjoint(set(b.evals["eval_uuid"]))
-    assert loaders.load_aymara(source_a, None) is a  # a second read is the cached object
+    assert aymara_loaders.load_aymara(source_a, None) is a  # a second read is the cached object
 
     # The same base URL with another key is another account: its own entry, never A's data.
     other = Source("aymara", sim_a.base_url, "sk-someone-else-1b2c3d4e5f")
-    c = loaders.load_aymara(other, None)
+    c = aymara_loaders.load_aymara(other, None)
     assert c is not a
     assert isinstance(c.fatal, AuthenticationError)
     assert c.evals.empty and c.responses.empty
-    assert loaders.aymara_client(other) is not loaders.aymara_client(source_a)
+    assert cache.aymara_client(other) is not cache.aymara_client(source_a)
 
-    keys = list(loaders.dataset_cache()._entries)  # the cache's own keys, as stored
+    keys = list(cache.dataset_cache()._entries)  # the cache's own keys, as stored
     text = repr(keys)
     for source in (source_a, source_b, other):
         assert fingerprint(source.api_key) in text
@@ -318,12 +318,12 @@ def test_the_local_store_is_kept_apart_per_account_and_names_no_key(start_simula
     key = "sk-store-owner-6d5c4b3a29"
     sim = start_simulator(api_key=key, seed=7, scale=0.3)
     mine = Source("aymara", sim.base_url, key)
-    assert loaders.load_aymara(mine, None).fatal is None
-    store = loaders.run_store(mine)
+    assert aymara_loaders.load_aymara(mine, None).fatal is None
+    store = cache.run_store(mine)
     assert store is not None
     store.wait()
     assert store.stored_ids("responses") > 0
-    theirs = loaders.run_store(Source("aymara", sim.base_url, "sk-other-account-0f9e8d7c6b"))
+    theirs = cache.run_store(Source("aymara", sim.base_url, "sk-other-account-0f9e8d7c6b"))
     assert theirs is not None and theirs.folder != store.folder
     assert theirs.stored_ids("responses") == 0
     for path in fresh_caches.rglob("*"):

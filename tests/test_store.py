@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from client.aymara import AymaraClient
-from components.loaders import fetch_aymara
+from components.aymara_loaders import fetch_aymara
 from components.store import RunStore
 from tests.conftest import SIMULATOR_KEY
 

@@ -1,0 +1,199 @@
+"""The one cache seam: loaded data, API clients and their stores, learned workspace names.
+
+Every key is built by `cache_key`, for both APIs, under the account's generation that the
+sidebar's Refresh moves; so one Refresh renews everything of that account, for everyone.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import streamlit as st
+
+from client.aymara import AymaraClient
+from client.feather import FeatherClient
+from client.settings import settings
+from components.connection import Source
+from components.store import RunStore
+
+PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
+MAX_ENTRIES = 24  # small Feather listings per filter set share this with big Aymara datasets
+FEATHER_QUOTA_PER_MINUTE = 6000.0
+Account = tuple[str, str, str]
+
+
+class _Entry:
+    __slots__ = ("expires", "lock", "value")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: Any = None
+        self.expires = 0.0
+
+
+class DatasetCache:
+    """Process-wide cache of loaded datasets: no copy per hit, one load per key at a time.
+
+    `st.cache_data` pickles its value on every hit, which for a million-row frame costs
+    seconds per rerun; here every session shares one immutable dataset object instead.
+    """
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._generations: dict[Hashable, int] = {}
+        self._forced: dict[Hashable, int] = {}
+        self._forcing: dict[Hashable, set[int]] = {}
+        # Names outlive entries: v2 names a workspace only in reviewers' profiles, so a name
+        # learned once is kept for the selector even after its dataset is evicted.
+        self._names: dict[Hashable, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def generation(self, scope: Hashable) -> int:
+        """How many times this scope was refreshed."""
+        with self._lock:
+            return self._generations.get(scope, 0)
+
+    def take_force(self, account: Hashable, scope: Hashable, generation: int) -> bool:
+        """True once per key after a forcing Refresh: that load skips the local store."""
+        with self._lock:
+            if generation in self._forcing.get(account, set()) and generation > self._forced.get(
+                scope, 0
+            ):
+                self._forced[scope] = generation
+                return True
+            return False
+
+    def refresh(self, scope: Hashable, *, force: bool = True) -> None:
+        """Make the next read of this scope load afresh, for every session."""
+        with self._lock:
+            generation = self._generations[scope] = self._generations.get(scope, 0) + 1
+            if force:
+                self._forcing.setdefault(scope, set()).add(generation)
+
+    def get_or_load(
+        self, key: Hashable, load: Callable[[], Any], ttl: Callable[[Any], float]
+    ) -> Any:
+        """The cached value for key, loading it once if missing or expired."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = _Entry()
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        with entry.lock:  # other sessions asking for the same data wait for this one load
+            if entry.value is None or time.monotonic() >= entry.expires:
+                entry.value = load()
+                entry.expires = time.monotonic() + ttl(entry.value)
+            return entry.value
+
+    def remember_names(self, account: Hashable, names: dict[str, str]) -> None:
+        """Keep workspace names a load found; a name never gives way to "unnamed"."""
+        with self._lock:
+            known = self._names.setdefault(account, {})
+            known.update({k: v for k, v in names.items() if v or k not in known})
+
+    def names(self, account: Hashable) -> dict[str, str]:
+        """Workspace names learned for an account."""
+        with self._lock:
+            return dict(self._names.get(account, {}))
+
+    def clear(self) -> None:
+        """Forget everything (tests)."""
+        with self._lock:
+            self._entries.clear()
+            self._names.clear()
+
+
+@st.cache_resource
+def dataset_cache() -> DatasetCache:
+    """The process's dataset cache."""
+    return DatasetCache()
+
+
+def account(source: Source) -> Account:
+    """What a Refresh renews: one account, named by its key's hash, never the key."""
+    return (source.kind, source.base_url, source.key_fingerprint)
+
+
+def cache_key(source: Source, workspace: str | None, *parts: Hashable) -> tuple[Hashable, ...]:
+    """The key of every cached load of both APIs: account, workspace, generation, then parts."""
+    scope = account(source)
+    return (*scope, workspace or "*", dataset_cache().generation(scope), *parts)
+
+
+def take_force(source: Source, key: tuple[Hashable, ...]) -> bool:
+    """True once per key after a forcing Refresh (that load then skips the local store)."""
+    generation = key[4]
+    return dataset_cache().take_force(account(source), (*key[:4], *key[5:]), generation)
+
+
+def refresh(source: Source, *, force: bool = True) -> None:
+    """Reload everything of this account on its next read, for everyone.
+
+    With force (the Refresh button) the next load also skips the local store; without it
+    (e.g. after scoring a new run) finished runs still come from disk.
+    """
+    dataset_cache().refresh(account(source), force=force)
+
+
+def ttl_for(normal: float) -> Callable[[Any], float]:
+    """Keep a full load `normal` seconds, a partial one briefly, a failed one not at all."""
+
+    def ttl(value: Any) -> float:
+        if getattr(value, "fatal", None) is not None or getattr(value, "error", None) is not None:
+            return 0.0
+        return min(normal, PARTIAL_TTL_S) if getattr(value, "problems", ()) else normal
+
+    return ttl
+
+
+def cache_ttl_s() -> float:
+    """How long a full load is kept (EVAL_DASHBOARD_CACHE_TTL)."""
+    return settings().cache_ttl_s
+
+
+@st.cache_resource
+def _client(kind: str, base_url: str, key_fingerprint: str, _source: Source) -> Any:
+    """One client (and connection pool) per account; keyed by the key's hash, never the key."""
+    config = settings()
+    if kind == "feather":
+        per_minute = (config.requests_per_second or 100.0) * 60  # Feather allows 6,000 a minute
+        return FeatherClient(
+            _source.api_key,
+            base_url,
+            concurrency=config.concurrency,
+            requests_per_minute=min(per_minute, FEATHER_QUOTA_PER_MINUTE),
+        )
+    return AymaraClient(
+        _source.api_key,
+        base_url,
+        concurrency=config.concurrency,
+        requests_per_second=config.requests_per_second,
+    )
+
+
+def aymara_client(source: Source) -> AymaraClient:
+    """The shared client for an Aymara account."""
+    return _client("aymara", source.base_url, source.key_fingerprint, source)
+
+
+def feather_client(source: Source) -> FeatherClient:
+    """The shared client for a Feather account."""
+    return _client("feather", source.base_url, source.key_fingerprint, source)
+
+
+@st.cache_resource
+def _run_store(base_url: str, key_fingerprint: str) -> RunStore | None:
+    """The local store of one account's finished runs (None when turned off)."""
+    return RunStore(base_url, key_fingerprint) if settings().store_enabled else None
+
+
+def run_store(source: Source) -> RunStore | None:
+    """The local store for an account."""
+    return _run_store(source.base_url, source.key_fingerprint)
