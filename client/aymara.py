@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -34,6 +34,7 @@ from client.transport import DEFAULT_TIMEOUT, APIClient
 
 DEFAULT_BASE_URL = AYMARA_DEFAULT_URL
 M = TypeVar("M", bound=BaseModel)
+_LISTINGS = ("evals", "runs", "reports")  # what one workspace's first stage lists
 
 
 def response_id(response: ScoredResponse) -> Hashable:
@@ -43,6 +44,35 @@ def response_id(response: ScoredResponse) -> Hashable:
         response.thread_uuid,
         response.turn_number,
     )
+
+
+class Endpoint(NamedTuple):
+    """One listing: its path template ({id} is the parent's uuid), item model and item id."""
+
+    path: str
+    model: type[BaseModel]
+    item_id: Callable[[Any], Hashable]
+
+
+# Every listing the dashboard reads, in one place: the typed methods below and the many-at-once
+# jobs all go through `_job`, so a path, model or id is written exactly once.
+ENDPOINTS: dict[str, Endpoint] = {
+    "evals": Endpoint("/v2/evals", Eval, lambda e: e.eval_uuid),
+    "prompts": Endpoint("/v2/evals/{id}/prompts", EvalPrompt, lambda p: p.prompt_uuid),
+    "runs": Endpoint("/v2/eval-runs", EvalRun, lambda r: r.eval_run_uuid),
+    "responses": Endpoint("/v2/eval-runs/{id}/responses", ScoredResponse, response_id),
+    "reports": Endpoint("/v2/eval-reports", EvalSuiteReport, lambda r: r.eval_suite_report_uuid),
+    "eval-types": Endpoint("/v2/eval-types", EvalType, lambda t: t.eval_type_uuid),
+}
+
+
+def _job(
+    endpoint: str, key: Hashable, params: dict[str, Any], parent: str | None = None
+) -> ListingJob[Any]:
+    """The listing job of one endpoint, its parent's uuid put in the path as one segment."""
+    spec = ENDPOINTS[endpoint]
+    path = spec.path.format(id=_seg(parent)) if parent is not None else spec.path
+    return ListingJob(key=key, path=path, model=spec.model, params=params, item_id=spec.item_id)
 
 
 class AymaraClient(APIClient):
@@ -87,16 +117,22 @@ class AymaraClient(APIClient):
         body = self._get(path, {"workspace_uuid": workspace_uuid})
         return _validate(model, body, path)
 
-    def _list(self, path: str, model: type[M], params: dict[str, Any], item_id: Any) -> Listing[M]:
+    def _list(
+        self, endpoint: str, params: dict[str, Any], parent: str | None = None
+    ) -> Listing[Any]:
+        job = _job(endpoint, endpoint, params, parent)
         return fetch_listing(
-            self._get, path, model, params, item_id=item_id, concurrency=self.concurrency
+            self._get,
+            job.path,
+            job.model,
+            job.params,
+            item_id=job.item_id,
+            concurrency=self.concurrency,
         )
 
     def list_evals(self, workspace_uuid: str | None = None) -> Listing[Eval]:
         """Every eval in the workspace."""
-        return self._list(
-            "/v2/evals", Eval, {"workspace_uuid": workspace_uuid}, lambda e: e.eval_uuid
-        )
+        return self._list("evals", {"workspace_uuid": workspace_uuid})
 
     def get_eval(self, eval_uuid: str, workspace_uuid: str | None = None) -> Eval:
         """One eval."""
@@ -106,23 +142,13 @@ class AymaraClient(APIClient):
         self, eval_uuid: str, workspace_uuid: str | None = None
     ) -> Listing[EvalPrompt]:
         """Every prompt of an eval."""
-        return self._list(
-            f"/v2/evals/{_seg(eval_uuid)}/prompts",
-            EvalPrompt,
-            {"workspace_uuid": workspace_uuid},
-            lambda p: p.prompt_uuid,
-        )
+        return self._list("prompts", {"workspace_uuid": workspace_uuid}, eval_uuid)
 
     def list_eval_runs(
         self, workspace_uuid: str | None = None, eval_uuid: str | None = None
     ) -> Listing[EvalRun]:
         """Every run in the workspace, optionally of one eval."""
-        return self._list(
-            "/v2/eval-runs",
-            EvalRun,
-            {"workspace_uuid": workspace_uuid, "eval_uuid": eval_uuid},
-            lambda r: r.eval_run_uuid,
-        )
+        return self._list("runs", {"workspace_uuid": workspace_uuid, "eval_uuid": eval_uuid})
 
     def get_eval_run(self, eval_run_uuid: str, workspace_uuid: str | None = None) -> EvalRun:
         """One run."""
@@ -132,21 +158,11 @@ class AymaraClient(APIClient):
         self, eval_run_uuid: str, workspace_uuid: str | None = None
     ) -> Listing[ScoredResponse]:
         """Every scored response of a run."""
-        return self._list(
-            f"/v2/eval-runs/{_seg(eval_run_uuid)}/responses",
-            ScoredResponse,
-            {"workspace_uuid": workspace_uuid},
-            response_id,
-        )
+        return self._list("responses", {"workspace_uuid": workspace_uuid}, eval_run_uuid)
 
     def list_reports(self, workspace_uuid: str | None = None) -> Listing[EvalSuiteReport]:
         """Every suite report."""
-        return self._list(
-            "/v2/eval-reports",
-            EvalSuiteReport,
-            {"workspace_uuid": workspace_uuid},
-            lambda r: r.eval_suite_report_uuid,
-        )
+        return self._list("reports", {"workspace_uuid": workspace_uuid})
 
     def get_report(self, report_uuid: str, workspace_uuid: str | None = None) -> EvalSuiteReport:
         """One suite report."""
@@ -182,31 +198,22 @@ class AymaraClient(APIClient):
 
     def list_eval_types(self) -> Listing[EvalType]:
         """The eval types the API offers."""
-        return self._list("/v2/eval-types", EvalType, {}, lambda t: t.eval_type_uuid)
+        return self._list("eval-types", {})
 
     # --- many at once --------------------------------------------------------------------
 
     @staticmethod
     def prompts_job(eval_uuid: str, workspace_uuid: str | None) -> ListingJob[EvalPrompt]:
         """The listing of one eval's prompts, keyed ("prompts", eval uuid)."""
-        return ListingJob(
-            key=("prompts", eval_uuid),
-            path=f"/v2/evals/{_seg(eval_uuid)}/prompts",
-            model=EvalPrompt,
-            params={"workspace_uuid": workspace_uuid},
-            item_id=lambda p: p.prompt_uuid,
+        return _job(
+            "prompts", ("prompts", eval_uuid), {"workspace_uuid": workspace_uuid}, eval_uuid
         )
 
     @staticmethod
     def responses_job(run_uuid: str, workspace_uuid: str | None) -> ListingJob[ScoredResponse]:
         """The listing of one run's responses, keyed ("responses", run uuid)."""
-        return ListingJob(
-            key=("responses", run_uuid),
-            path=f"/v2/eval-runs/{_seg(run_uuid)}/responses",
-            model=ScoredResponse,
-            params={"workspace_uuid": workspace_uuid},
-            item_id=response_id,
-        )
+        params = {"workspace_uuid": workspace_uuid}
+        return _job("responses", ("responses", run_uuid), params, run_uuid)
 
     def fetch_listings(
         self,
@@ -231,24 +238,9 @@ class AymaraClient(APIClient):
         spaces = [workspace_uuid, *more_workspaces]
         jobs: list[ListingJob[Any]] = []
         for ws in spaces:
-            params = {"workspace_uuid": ws}
-            jobs += [
-                ListingJob(("evals", ws), "/v2/evals", Eval, params, lambda e: e.eval_uuid),
-                ListingJob(
-                    ("runs", ws), "/v2/eval-runs", EvalRun, params, lambda r: r.eval_run_uuid
-                ),
-                ListingJob(
-                    ("reports", ws),
-                    "/v2/eval-reports",
-                    EvalSuiteReport,
-                    params,
-                    lambda r: r.eval_suite_report_uuid,
-                ),
-            ]
+            jobs += [_job(kind, (kind, ws), {"workspace_uuid": ws}) for kind in _LISTINGS]
         found = self.fetch_listings(jobs)
-        return tuple(
-            _merge([found[(kind, ws)] for ws in spaces]) for kind in ("evals", "runs", "reports")
-        )  # type: ignore[return-value]
+        return tuple(_merge([found[(kind, ws)] for ws in spaces]) for kind in _LISTINGS)  # type: ignore[return-value]
 
     def fetch_run_responses(
         self,

@@ -188,7 +188,6 @@ def load_runs(
 
     data = feather_loaders.load_runs(source, chosen.filters, workspace, progress)
     bar.empty()
-    st.session_state["_loaded_at"] = data.loaded_at
     if data.fatal is not None:
         show_error(data.fatal, what="The eval runs could not be loaded")
         return None
