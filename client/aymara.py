@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple, TypeVar
-from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from client.aymara_models import (
     Eval,
@@ -19,7 +18,6 @@ from client.aymara_models import (
     ScoredResponse,
     ScoreRequest,
 )
-from client.errors import MalformedResponseError
 from client.paging import (
     DEFAULT_CONCURRENCY,
     Listing,
@@ -30,7 +28,8 @@ from client.paging import (
 )
 from client.ratelimit import RateLimiter
 from client.settings import AYMARA_DEFAULT_URL
-from client.transport import DEFAULT_TIMEOUT, APIClient
+from client.transport import DEFAULT_TIMEOUT, APIClient, validate
+from client.transport import path_segment as _seg
 
 DEFAULT_BASE_URL = AYMARA_DEFAULT_URL
 M = TypeVar("M", bound=BaseModel)
@@ -115,7 +114,7 @@ class AymaraClient(APIClient):
 
     def _one(self, path: str, model: type[M], workspace_uuid: str | None) -> M:
         body = self._get(path, {"workspace_uuid": workspace_uuid})
-        return _validate(model, body, path)
+        return validate(model, body, f"from {path}")
 
     def _list(
         self, endpoint: str, params: dict[str, Any], parent: str | None = None
@@ -307,7 +306,7 @@ class AymaraClient(APIClient):
             params={"workspace_uuid": workspace_uuid, "is_sandbox": is_sandbox},
             json_body=request.model_dump(mode="json", exclude_none=True),
         )
-        return _validate(EvalRun, body, "score-responses")
+        return validate(EvalRun, body, "from score-responses")
 
 
 def _merge(listings: list[Listing[Any]]) -> Listing[Any]:
@@ -323,20 +322,3 @@ def _merge(listings: list[Listing[Any]]) -> Listing[Any]:
         if listing.reported_count is not None:
             merged.reported_count = (merged.reported_count or 0) + listing.reported_count
     return merged
-
-
-def _validate(model: type[M], body: Any, where: str) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        raise MalformedResponseError(
-            f"The answer from {where} does not fit the expected {model.__name__} "
-            f"({loc}: {first['msg']})."
-        ) from None
-
-
-def _seg(identifier: str) -> str:
-    """A path segment: ids are opaque, so escape anything that could change the path."""
-    return quote(identifier, safe="")

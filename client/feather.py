@@ -7,12 +7,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from client.errors import APIError, APIStatusError, MalformedResponseError, PagingError
+from client.errors import APIError, APIStatusError, PagingError
 from client.feather_models import (
     OUTCOME_ERRORED,
     OUTCOME_FAILED,
@@ -27,7 +26,8 @@ from client.feather_models import (
 from client.paging import DEFAULT_CONCURRENCY, Listing, iter_cursor_pages, parse_items
 from client.ratelimit import RateLimiter
 from client.settings import FEATHER_DEFAULT_URL
-from client.transport import DEFAULT_TIMEOUT, APIClient, QueryValue
+from client.transport import DEFAULT_TIMEOUT, APIClient, QueryValue, validate
+from client.transport import path_segment as _seg
 
 DEFAULT_BASE_URL = FEATHER_DEFAULT_URL
 # Feather allows 6,000 requests a minute per organisation, shared by all of its keys.
@@ -245,7 +245,7 @@ class FeatherClient(APIClient):
         """One run with its scores, plus the session, turns and/or recording asked for."""
         tokens = (include,) if isinstance(include, str) else tuple(include or ())
         body = self._get(f"{RUNS_PATH}/{_seg(run_id)}", {"include": tokens or None})
-        return _validate(EvalRunDetail, body, "the eval run")
+        return validate(EvalRunDetail, body, "for the eval run")
 
     def list_evaluators(
         self,
@@ -312,7 +312,7 @@ class FeatherClient(APIClient):
                 self._has_activity_endpoint = False
             else:
                 self._has_activity_endpoint = True
-                return _validate(Activity, body, "eval-run activity")
+                return validate(Activity, body, "for eval-run activity")
         return self._activity_from_listing(
             created_from, created_to, scope, channel, evaluator_id, agent_id
         )
@@ -405,20 +405,3 @@ def _quota_limiter(
     spare = requests_per_minute - burst
     rate = (spare if spare > 0 else requests_per_minute) / 60.0
     return RateLimiter(rate, burst, clock=clock or time.monotonic, sleep=sleep or time.sleep)
-
-
-def _validate(model: type[M], body: Any, what: str) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        raise MalformedResponseError(
-            f"The answer for {what} does not fit the expected {model.__name__} "
-            f"({loc}: {first['msg']})."
-        ) from None
-
-
-def _seg(identifier: str) -> str:
-    """A path segment: ids are opaque, so escape anything that could change the path."""
-    return quote(identifier, safe="")

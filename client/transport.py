@@ -12,9 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
+from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from client.errors import (
     APIConnectionError,
@@ -28,7 +30,10 @@ from client.ratelimit import RateLimiter
 from client.settings import settings
 
 log = logging.getLogger(__name__)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# Kept on purpose: retry only what may succeed again (timeouts, 429, 5xx), honour Retry-After
+# up to a cap, back off with jitter, and take the sleep as a parameter so tests never wait.
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 MAX_RETRY_AFTER_S = 60.0
 INITIAL_BACKOFF_S = 0.5
@@ -419,3 +424,21 @@ class APIClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def validate(model: type[ModelT], body: Any, where: str) -> ModelT:
+    """The body as the model, or a MalformedResponseError naming the first misfit field."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ())) or "body"
+        raise MalformedResponseError(
+            f"The answer {where} does not fit the expected {model.__name__} "
+            f"({loc}: {first['msg']})."
+        ) from None
+
+
+def path_segment(identifier: str) -> str:
+    """A path segment: ids are opaque, so escape anything that could change the path."""
+    return quote(identifier, safe="")

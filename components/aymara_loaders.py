@@ -281,43 +281,6 @@ def _concat_prompts(tables: dict[str, pa.Table]) -> pd.DataFrame:
     return combined.astype(template.dtypes.to_dict())
 
 
-def _reviewer_workspaces(responses: list[Any]) -> dict[str, str]:
-    """Workspace names found in reviewers' profiles."""
-    found: dict[str, str] = {}
-    for item in responses:
-        user = item.manually_updated_by
-        ws = user.workspace if user else None
-        if ws and ws.workspace_uuid and ws.name:
-            found[ws.workspace_uuid] = ws.name
-    return found
-
-
-def _stored_names(store: RunStore) -> dict[str, str]:
-    """Workspace names learned on an earlier visit (responses read from disk do not carry them)."""
-    table = store.get("meta", "workspace-names", "v1")
-    if table is None:
-        return {}
-    return dict(zip(table["workspace_uuid"].to_pylist(), table["name"].to_pylist(), strict=False))
-
-
-def _read_many(store: RunStore, wanted: list[tuple[str, str, Any]]) -> list[pa.Table | None]:
-    """Read stored tables in parallel: Arrow reads release the GIL."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(lambda w: store.get(*w), wanted))
-
-
-def _concat_prompts(tables: dict[str, pa.Table]) -> pd.DataFrame:
-    """One prompts frame from per-eval tables."""
-    if not tables:
-        return frames.prompts_frame({})
-    parts = [t.to_pandas() for t in tables.values() if t.num_rows]
-    if not parts:
-        return frames.prompts_frame({})
-    template = frames.prompts_frame({})
-    combined = pd.concat(parts, ignore_index=True)
-    return combined.astype(template.dtypes.to_dict())
-
-
 def _empty(
     client: AymaraClient,
     workspace: str | None,
