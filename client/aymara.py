@@ -18,6 +18,8 @@ from client.aymara_models import (
     ScoredResponse,
     ScoreRequest,
 )
+from client.base import APIClient, validate
+from client.base import path_segment as _seg
 from client.paging import (
     DEFAULT_CONCURRENCY,
     Listing,
@@ -28,8 +30,7 @@ from client.paging import (
 )
 from client.ratelimit import RateLimiter
 from client.settings import AYMARA_DEFAULT_URL
-from client.transport import DEFAULT_TIMEOUT, APIClient, validate
-from client.transport import path_segment as _seg
+from client.transport import DEFAULT_TIMEOUT
 
 DEFAULT_BASE_URL = AYMARA_DEFAULT_URL
 M = TypeVar("M", bound=BaseModel)

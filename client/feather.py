@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from client.base import APIClient, validate
+from client.base import path_segment as _seg
 from client.errors import APIError, APIStatusError, PagingError
 from client.feather_models import (
     OUTCOME_ERRORED,
@@ -26,8 +28,7 @@ from client.feather_models import (
 from client.paging import DEFAULT_CONCURRENCY, Listing, iter_cursor_pages, parse_items
 from client.ratelimit import RateLimiter
 from client.settings import FEATHER_DEFAULT_URL
-from client.transport import DEFAULT_TIMEOUT, APIClient, QueryValue, validate
-from client.transport import path_segment as _seg
+from client.transport import DEFAULT_TIMEOUT, QueryValue
 
 DEFAULT_BASE_URL = FEATHER_DEFAULT_URL
 # Feather allows 6,000 requests a minute per organisation, shared by all of its keys.

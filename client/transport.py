@@ -12,11 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from client.errors import (
     APIConnectionError,
@@ -27,10 +25,8 @@ from client.errors import (
     error_class_for_status,
 )
 from client.ratelimit import RateLimiter
-from client.settings import settings
 
 log = logging.getLogger(__name__)
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # Kept on purpose: retry only what may succeed again (timeouts, 429, 5xx), honour Retry-After
 # up to a cap, back off with jitter, and take the sleep as a parameter so tests never wait.
@@ -357,88 +353,3 @@ class Transport:
 
     def _safe_url(self, path: str) -> str:
         return self._scrub(f"{self.base_url}{path}")
-
-
-class APIClient:
-    """What every API client shares: its transport, the account it reads, and its lifetime."""
-
-    api_name: ClassVar[str] = "API"
-    settings_prefix: ClassVar[str]  # "aymara" / "feather": the key and base URL from_env reads
-    default_base_url: ClassVar[str]
-    transport: Transport
-    concurrency: int
-
-    def _connect(
-        self,
-        api_key: str,
-        base_url: str,
-        *,
-        concurrency: int,
-        timeout: httpx.Timeout | float,
-        max_retries: int,
-        rate_limiter: RateLimiter | None,
-        sleep: Callable[[float], None] | None,
-        transport: httpx.BaseTransport | None,
-    ) -> None:
-        """Open the transport: one pool sized to the requests in flight, the key in its header."""
-        self.concurrency = max(1, concurrency)
-        kwargs: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-        self.transport = Transport(
-            base_url,
-            api_key,
-            api_name=self.api_name,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_connections=max(self.concurrency, 4),
-            rate_limiter=rate_limiter,
-            transport=transport,
-            **kwargs,
-        )
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
-        """A client from the environment's key and base URL (names in client.settings)."""
-        config = settings()
-        api_key = getattr(config, f"{cls.settings_prefix}_api_key")
-        if not api_key:
-            raise KeyError(f"no API key configured for the {cls.api_name}")
-        base_url = getattr(config, f"{cls.settings_prefix}_base_url") or cls.default_base_url
-        return cls(api_key, base_url, **kwargs)  # type: ignore[call-arg]
-
-    @property
-    def base_url(self) -> str:
-        """Where requests go."""
-        return self.transport.base_url
-
-    @property
-    def key_fingerprint(self) -> str:
-        """A hash of the API key, for cache keys."""
-        return self.transport.key_fingerprint
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def validate(model: type[ModelT], body: Any, where: str) -> ModelT:
-    """The body as the model, or a MalformedResponseError naming the first misfit field."""
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        raise MalformedResponseError(
-            f"The answer {where} does not fit the expected {model.__name__} "
-            f"({loc}: {first['msg']})."
-        ) from None
-
-
-def path_segment(identifier: str) -> str:
-    """A path segment: ids are opaque, so escape anything that could change the path."""
-    return quote(identifier, safe="")
