@@ -17,7 +17,7 @@ from client.feather_models import Activity, Assistant, EvalRunDetail, Evaluator
 from components import loaders
 from components.connection import Source
 from components.loaders import LoadProblem
-from reporting import feather
+from reporting.feather.tables import assistant_labels, evaluator_labels, runs_frame, scores_frame
 
 # Eval runs are live operational data ("always revalidate"), so they expire sooner than Aymara's.
 RUNS_TTL_S = min(loaders.CACHE_TTL_S, 120.0)
@@ -112,8 +112,8 @@ def fetch_runs(
     error = _listing_problems("The list of eval runs", listing, problems)
     now = dt.datetime.now(dt.UTC)
     key = filter_key(filters)
-    runs = feather.runs_frame(listing.items)
-    scores = feather.scores_frame(listing.items)
+    runs = runs_frame(listing.items)
+    scores = scores_frame(listing.items)
     if error is not None and not listing.items:
         return FeatherRuns(key, runs, scores, now, listing.pages, fatal=error)
     return FeatherRuns(key, runs, scores, now, listing.pages, tuple(problems))
@@ -157,8 +157,8 @@ def fetch_catalog(client: FeatherClient) -> FeatherCatalog:
     return FeatherCatalog(
         evaluators=tuple(evaluators.items),
         assistants=tuple(assistants.items),
-        evaluator_names=feather.evaluator_labels(evaluators.items),
-        assistant_names=feather.assistant_labels(assistants.items),
+        evaluator_names=evaluator_labels(evaluators.items),
+        assistant_names=assistant_labels(assistants.items),
         problems=tuple(problems),
     )
 
