@@ -2,7 +2,7 @@
 
 `generate` makes the data in-process from the simulator's own generator (no HTTP, no JSON): the
 evals, runs and prompts go through the client's pydantic models and the frames builders, and
-every run's responses through `ScoredResponse` and `frames.response_records`, exactly as the
+every run's responses through `ScoredResponse` and `response_records`, exactly as the
 loader turns a fetched page into a per-run record table. The records are written to an Arrow
 file (one batch per run) and the small frames to a pickle.
 
@@ -42,7 +42,11 @@ def generate(out: Path, scale: float, prompts_per_eval: int) -> dict[str, Any]:
     import pyarrow as pa
 
     from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
-    from reporting import frames
+    from reporting.aymara.responses import (
+        RECORD_SCHEMA,
+        response_records,
+    )
+    from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
     from simulator.aymara_data import AymaraData
     from simulator.settings import SimSettings
 
@@ -51,19 +55,19 @@ def generate(out: Path, scale: float, prompts_per_eval: int) -> dict[str, Any]:
     evals = [Eval.model_validate(ev.json) for ev in sim.evals]
     live = sim.live_runs()
     runs = [EvalRun.model_validate(sim.run_json(run)) for run in live]
-    evals_df = frames.evals_frame(evals)
-    runs_df = frames.runs_frame(runs, evals_df)
-    prompts_df = frames.prompts_frame(
+    evals_df = evals_frame(evals)
+    runs_df = runs_frame(runs, evals_df)
+    prompts_df = prompts_frame(
         {ev.uuid: [EvalPrompt.model_validate(p.as_json()) for p in ev.prompts] for ev in sim.evals}
     )
     out.mkdir(parents=True, exist_ok=True)
     responses = 0
     fetchable = [run for run in live if run.status not in ("failed", "created")]
     # One record batch per run, so `measure` reads each run's table into buffers of its own.
-    with pa.ipc.new_file(str(out / "records.arrow"), frames.RECORD_SCHEMA) as writer:
+    with pa.ipc.new_file(str(out / "records.arrow"), RECORD_SCHEMA) as writer:
         for run in fetchable:
             items = [ScoredResponse.model_validate(raw) for raw in sim.responses(run)]
-            table = frames.response_records(items)
+            table = response_records(items)
             responses += table.num_rows
             writer.write_table(table, max_chunksize=max(1, table.num_rows))
     order = [run.uuid for run in fetchable]
@@ -98,7 +102,11 @@ def measure(data: Path, repeat: int, pickle_repeat: int) -> dict[str, Any]:
     """Build the frames from per-run record tables, filter, aggregate; then the pickle cost."""
     import pyarrow as pa
 
-    from reporting import frames
+    from reporting.aymara.aggregates import category_pass_rates, verdict_counts
+    from reporting.aymara.responses import (
+        responses_frame_from_records,
+    )
+    from reporting.aymara.search import filter_responses
 
     baseline_mb = _maxrss_mb()
     with (data / "frames.pkl").open("rb") as handle:
@@ -123,13 +131,13 @@ def measure(data: Path, repeat: int, pickle_repeat: int) -> dict[str, Any]:
         return values, result
 
     def build() -> Any:
-        return frames.responses_frame_from_records(records, runs_df, prompts_df)
+        return responses_frame_from_records(records, runs_df, prompts_df)
 
     def search() -> Any:
-        return frames.filter_responses(responses, **FILTER)
+        return filter_responses(responses, **FILTER)
 
     def aggregate() -> Any:
-        return frames.verdict_counts(responses), frames.category_pass_rates(responses)
+        return verdict_counts(responses), category_pass_rates(responses)
 
     # First pass, as one load and one page view: the peak memory is taken right after it,
     # while the records are still held (the loader drops them once the frame is built).
@@ -150,7 +158,7 @@ def measure(data: Path, repeat: int, pickle_repeat: int) -> dict[str, Any]:
     gc.collect()
     filter_s += timed(search, repeat - 1)[0] if repeat > 1 else []
     agg_s += timed(aggregate, repeat - 1)[0] if repeat > 1 else []
-    text_s, text_hits = timed(lambda: frames.filter_responses(responses, **TEXT_ONLY), repeat)
+    text_s, text_hits = timed(lambda: filter_responses(responses, **TEXT_ONLY), repeat)
 
     # st.cache_data: pickle.dumps when the value is stored, pickle.loads on every hit.
     value = {"evals": small["evals"], "runs": runs_df, "prompts": prompts_df,

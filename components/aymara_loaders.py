@@ -19,7 +19,13 @@ from components import cache
 from components.connection import Source
 from components.problems import LoadProblem, listing_problems
 from components.store import RunStore
-from reporting import frames
+from reporting.aymara.regressions import regression_board
+from reporting.aymara.responses import (
+    response_records,
+    responses_frame,
+    responses_frame_from_records,
+)
+from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
 
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
@@ -57,7 +63,7 @@ class AymaraData:
         dataset never changes, so the first build is kept (pages only read frames).
         """
         if not self._board:
-            self._board.append(frames.regression_board(self.runs, self.responses))
+            self._board.append(regression_board(self.runs, self.responses))
         return self._board[0]
 
 
@@ -174,12 +180,12 @@ def fetch_aymara(
     def on_listing(key: Any, listing: Listing[Any]) -> None:
         kind, item = key
         if kind == "prompts":
-            table = pa.Table.from_pandas(frames.prompts_frame({item: listing.items}))
+            table = pa.Table.from_pandas(prompts_frame({item: listing.items}))
             prompt_tables[item] = table
             version = eval_version.get(item)
             what = f"Prompts of eval {item}"
         else:
-            table = frames.response_records(listing.items)
+            table = response_records(listing.items)
             record_tables[item] = table
             workspace_names.update(_reviewer_workspaces(listing.items))
             version = finished.get(item)
@@ -222,12 +228,12 @@ def fetch_aymara(
         store.put_later(to_store)
 
     say("Building tables", 1, 1)
-    evals_df = frames.evals_frame(evals.items)
-    runs_df = frames.runs_frame(runs.items, evals_df)
+    evals_df = evals_frame(evals.items)
+    runs_df = runs_frame(runs.items, evals_df)
     prompts_df = _concat_prompts(prompt_tables)
     ordered = {r.eval_run_uuid: record_tables[r.eval_run_uuid] for r in fetchable
                if r.eval_run_uuid in record_tables}  # fmt: skip
-    responses_df = frames.responses_frame_from_records(ordered, runs_df, prompts_df)
+    responses_df = responses_frame_from_records(ordered, runs_df, prompts_df)
     return AymaraData(
         base_url=client.base_url,
         workspace=workspace,
@@ -272,11 +278,11 @@ def _read_many(store: RunStore, wanted: list[tuple[str, str, Any]]) -> list[pa.T
 def _concat_prompts(tables: dict[str, pa.Table]) -> pd.DataFrame:
     """One prompts frame from per-eval tables."""
     if not tables:
-        return frames.prompts_frame({})
+        return prompts_frame({})
     parts = [t.to_pandas() for t in tables.values() if t.num_rows]
     if not parts:
-        return frames.prompts_frame({})
-    template = frames.prompts_frame({})
+        return prompts_frame({})
+    template = prompts_frame({})
     combined = pd.concat(parts, ignore_index=True)
     return combined.astype(template.dtypes.to_dict())
 
@@ -288,16 +294,16 @@ def _empty(
     error: APIError,
     problems: tuple[LoadProblem, ...] = (),
 ) -> AymaraData:
-    evals = frames.evals_frame([])
-    runs = frames.runs_frame([], evals)
-    prompts = frames.prompts_frame({})
+    evals = evals_frame([])
+    runs = runs_frame([], evals)
+    prompts = prompts_frame({})
     return AymaraData(
         base_url=client.base_url,
         workspace=workspace,
         evals=evals,
         runs=runs,
         prompts=prompts,
-        responses=frames.responses_frame({}, runs, prompts),
+        responses=responses_frame({}, runs, prompts),
         reports=(),
         loaded_at=now,
         problems=problems,

@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from components.response_card import VERDICT_BADGES, md, untrusted_text
+from reporting.stats import IMPROVED, REGRESSED, WITHIN_NOISE
 
 BADGES = {
-    "regressed": ("Regressed beyond noise", "red", ":material/trending_down:"),
-    "improved": ("Improved beyond noise", "green", ":material/trending_up:"),
-    "within noise": ("Within noise", "gray", ":material/drag_handle:"),
+    REGRESSED: ("Regressed beyond noise", "red", ":material/trending_down:"),
+    IMPROVED: ("Improved beyond noise", "green", ":material/trending_up:"),
+    WITHIN_NOISE: ("Within noise", "gray", ":material/drag_handle:"),
 }
-MARKS = {"regressed": "▼ regressed", "improved": "▲ improved", "within noise": "≈ within noise"}
+MARKS = {REGRESSED: "▼ regressed", IMPROVED: "▲ improved", WITHIN_NOISE: "≈ within noise"}
 
 
 def change_badge(verdict: str) -> None:

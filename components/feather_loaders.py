@@ -16,7 +16,7 @@ from client.settings import settings
 from components import cache
 from components.connection import Source
 from components.problems import LoadProblem, listing_problems
-from reporting import feather
+from reporting.feather.tables import assistant_labels, evaluator_labels, runs_frame, scores_frame
 
 # Eval runs are live operational data ("always revalidate"), so they expire sooner than Aymara's.
 RUNS_TTL_S = 120.0
@@ -69,8 +69,8 @@ def fetch_runs(
     error = listing_problems("The list of eval runs", listing, problems)
     now = dt.datetime.now(dt.UTC)
     key = filter_key(filters)
-    runs = feather.runs_frame(listing.items)
-    scores = feather.scores_frame(listing.items)
+    runs = runs_frame(listing.items)
+    scores = scores_frame(listing.items)
     if error is not None and not listing.items:
         return FeatherRuns(key, runs, scores, now, listing.pages, fatal=error)
     return FeatherRuns(key, runs, scores, now, listing.pages, tuple(problems))
@@ -114,8 +114,8 @@ def fetch_catalog(client: FeatherClient) -> FeatherCatalog:
     return FeatherCatalog(
         evaluators=tuple(evaluators.items),
         assistants=tuple(assistants.items),
-        evaluator_names=feather.evaluator_labels(evaluators.items),
-        assistant_names=feather.assistant_labels(assistants.items),
+        evaluator_names=evaluator_labels(evaluators.items),
+        assistant_names=assistant_labels(assistants.items),
         problems=tuple(problems),
     )
 

@@ -18,7 +18,8 @@ from components.connection import Source
 from components.errors import show_error, show_problems
 from components.feather_loaders import FeatherCatalog, FeatherRuns
 from components.response_card import untrusted_text
-from reporting import feather
+from reporting.feather.aggregates import default_window
+from reporting.feather.tables import NO_ASSISTANT, run_row, run_scores_table
 
 ANY = "Any"
 RUN_PARAM = "feather_run"
@@ -93,7 +94,7 @@ def _day_range(container: Any, start: dt.date, end: dt.date) -> tuple[dt.date, d
 
 def filter_panel(catalog: FeatherCatalog, today: dt.date) -> Chosen | None:
     """Every filter of the eval-run listing, bound to the URL; None when they contradict."""
-    start, end = feather.default_window(today)
+    start, end = default_window(today)
     evaluators = sorted(catalog.evaluator_names, key=lambda i: catalog.evaluator_names[i].lower())
     assistants = sorted(catalog.assistant_names, key=lambda i: catalog.assistant_names[i].lower())
     with st.container(border=True):
@@ -260,7 +261,7 @@ def run_detail(source: Source, run_id: str, catalog: FeatherCatalog, workspace: 
             show_error(result.error, what="This eval run could not be loaded")
         return
     run = result.run
-    _facts(run, feather.run_row(run), catalog)
+    _facts(run, run_row(run), catalog)
     if run.error_text:
         st.error(
             "The check itself did not complete. The API's error text:", icon=":material/error:"
@@ -271,7 +272,7 @@ def run_detail(source: Source, run_id: str, catalog: FeatherCatalog, workspace: 
         st.info("This run has no scores.")
     else:
         st.dataframe(
-            feather.run_scores_table(run.scores),
+            run_scores_table(run.scores),
             hide_index=True,
             width="stretch",
             column_config={
@@ -306,7 +307,7 @@ def _facts(run: Any, row: dict[str, Any], catalog: FeatherCatalog) -> None:
     threshold = run.threshold_snapshot
     facts = [
         ("Evaluator", catalog.evaluator_names.get(run.evaluator_id) or run.evaluator_id),
-        ("Assistant", catalog.assistant_names.get(agent) or agent or feather.NO_ASSISTANT),
+        ("Assistant", catalog.assistant_names.get(agent) or agent or NO_ASSISTANT),
         ("Outcome", row["outcome"]),
         ("Status", run.status),
         ("Critical check", "yes" if run.is_critical_snapshot else "no"),

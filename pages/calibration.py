@@ -4,7 +4,9 @@ import streamlit as st
 
 from components import shell, tables
 from components.response_card import md, response_card, thread_of
-from reporting import figures, frames
+from reporting.aymara.aggregates import confidence_bands
+from reporting.aymara.figures import calibration_chart
+from reporting.aymara.schema import prettify_tag
 
 LOW_CONFIDENCE = 0.7
 ALL_TYPES = "All types"
@@ -19,7 +21,7 @@ st.caption(
     "How the judge's pass rate and the share of verdicts a person later overturned vary with the "
     "judge's own confidence. A well-calibrated judge is overturned less as confidence grows."
 )
-bands = frames.confidence_bands(responses)
+bands = confidence_bands(responses)
 types = [ALL_TYPES, *sorted(bands["eval_type"].dropna().astype(str).unique())]
 chosen = st.segmented_control(
     "Eval type",
@@ -28,18 +30,18 @@ chosen = st.segmented_control(
     key="cal_type",
     bind="query-params",
     required=True,
-    format_func=lambda t: t if t == ALL_TYPES else md(frames.prettify_tag(t)),
+    format_func=lambda t: t if t == ALL_TYPES else md(prettify_tag(t)),
 )
 if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
     scoped = responses[responses["eval_type"] == chosen]
 else:
-    bands = frames.confidence_bands(responses.assign(eval_type=ALL_TYPES))
+    bands = confidence_bands(responses.assign(eval_type=ALL_TYPES))
     scoped = responses
 if bands.empty:
     st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
     st.stop()
-st.plotly_chart(figures.calibration_chart(bands), key="cal_chart")
+st.plotly_chart(calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,
     {

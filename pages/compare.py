@@ -6,7 +6,10 @@ from components import filters, shell, tables
 from components.compare import change_badge, flip_card
 from components.response_card import md
 from components.tiles import interval, p_label, pct, tiles
-from reporting import figures, frames, stats
+from reporting import stats
+from reporting.aymara.aggregates import category_pass_rates, verdict_counts
+from reporting.aymara.compare import flip_table, mcnemar_from_flips
+from reporting.aymara.figures import grouped_category_bars
 
 data = shell.aymara_page("Compare runs")
 
@@ -52,7 +55,7 @@ a = of_eval[of_eval["eval_run_uuid"] == run_a].iloc[0]
 b = of_eval[of_eval["eval_run_uuid"] == run_b].iloc[0]
 resp_a = data.responses[data.responses["eval_run_uuid"] == run_a]
 resp_b = data.responses[data.responses["eval_run_uuid"] == run_b]
-flips = frames.flip_table(resp_a, resp_b)
+flips = flip_table(resp_a, resp_b)
 
 warnings = []
 for run in (a, b):
@@ -70,8 +73,8 @@ if prompts_a != prompts_b:
 for text in warnings:
     st.warning(text, icon=":material/warning:")
 
-b_count, c_count, p_value = frames.mcnemar_from_flips(flips)
-counts_a, counts_b = frames.verdict_counts(resp_a), frames.verdict_counts(resp_b)
+b_count, c_count, p_value = mcnemar_from_flips(flips)
+counts_a, counts_b = verdict_counts(resp_a), verdict_counts(resp_b)
 delta = (counts_b["pass_rate"] or 0) - (counts_a["pass_rate"] or 0)
 verdict = stats.classify_change(p_value, delta)
 tiles(
@@ -98,9 +101,9 @@ change_badge(verdict)
 st.subheader("Pass rate by category, with 95% intervals")
 if counts_a["scored"] or counts_b["scored"]:
     st.plotly_chart(
-        figures.grouped_category_bars(
-            frames.category_pass_rates(resp_a),
-            frames.category_pass_rates(resp_b),
+        grouped_category_bars(
+            category_pass_rates(resp_a),
+            category_pass_rates(resp_b),
             "Run A (before)",
             "Run B (after)",
         ),

@@ -5,7 +5,8 @@ import streamlit as st
 from components import filters, shell, tables
 from components.response_card import md
 from components.tiles import pct
-from reporting import figures, frames
+from reporting.aymara.aggregates import eval_catalogue
+from reporting.aymara.figures import pass_rate_over_time
 
 EVAL_PARAM = "eval_uuid"  # the chosen eval, so a copied link opens it
 
@@ -15,7 +16,7 @@ if data.evals.empty:
     st.stop()
 
 # Evals with the latest activity first; evals that never ran go last.
-catalogue = frames.eval_catalogue(data.evals, data.runs).sort_values(
+catalogue = eval_catalogue(data.evals, data.runs).sort_values(
     ["latest_run_at", "eval_name"], ascending=[False, True], na_position="last", kind="stable"
 )
 c1, c2, c3 = st.columns(3)
@@ -78,7 +79,7 @@ with left:
     st.subheader("Pass rate of its runs")
     finished = runs["status"].astype(str).str.lower() == "finished"
     if (finished & runs["pass_rate"].notna()).any():
-        st.plotly_chart(figures.pass_rate_over_time(runs), key="eval_trend")
+        st.plotly_chart(pass_rate_over_time(runs), key="eval_trend")
     else:
         st.info("This eval has no finished runs yet, so there is no pass rate to plot.")
 with right:

@@ -6,7 +6,29 @@ from components import feather_loaders, feather_view, shell, tables
 from components.compare import MARKS
 from components.errors import show_problems
 from components.tiles import pct, tiles
-from reporting import feather
+from reporting.feather.aggregates import (
+    daily_outcomes,
+    daily_outcomes_from_activity,
+    evaluator_changes,
+    latest_critical_failure,
+    numeric_values,
+    outcome_summary,
+    pass_rates,
+    recent_failures,
+    recent_window,
+    score_values,
+    severity_outcomes,
+)
+from reporting.feather.aggregates import triage as triage_runs
+from reporting.feather.figures import (
+    failures_bars,
+    numeric_distribution,
+    outcome_over_time,
+    pass_rate_bars,
+    score_distribution,
+    severity_by_outcome,
+)
+from reporting.feather.tables import with_names
 
 ctx = shell.current()
 st.title("Conversation evals")
@@ -41,7 +63,7 @@ expected = sum(b.total for b in activity.buckets) if activity else None
 data = feather_view.load_runs(source, chosen, ctx.workspace, expected)
 if data is None:
     st.stop()
-runs = feather.with_names(data.runs, catalog.evaluator_names, catalog.assistant_names)
+runs = with_names(data.runs, catalog.evaluator_names, catalog.assistant_names)
 if runs.empty:
     st.info(
         f"No eval runs match these filters from {window}. Widen the date range or set a filter "
@@ -49,7 +71,7 @@ if runs.empty:
     )
     st.stop()
 
-summary = feather.outcome_summary(runs)
+summary = outcome_summary(runs)
 tiles(
     [
         ("Runs", f"{summary['runs']:,}", f"Created {window} with these filters"),
@@ -77,16 +99,16 @@ tiles(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Failures by evaluator, last 7 days")
-    since, _ = feather.recent_window(last_day)
+    since, _ = recent_window(last_day)
     st.caption(f"Failed runs created {since:%Y-%m-%d} to {last_day:%Y-%m-%d} (UTC), most first")
-    recent = feather.recent_failures(runs, last_day)
-    st.plotly_chart(feather.failures_bars(recent), key="feather_recent_failures")
+    recent = recent_failures(runs, last_day)
+    st.plotly_chart(failures_bars(recent), key="feather_recent_failures")
 with right:
     st.subheader("Latest critical failure")
-    feather_view.failure_card(feather.latest_critical_failure(runs))
+    feather_view.failure_card(latest_critical_failure(runs))
 
 st.subheader("Evaluators that changed, last 7 days against the 7 before")
-changes = feather.evaluator_changes(runs, last_day)
+changes = evaluator_changes(runs, last_day)
 if changes.empty:
     st.info(
         "Not enough runs with a verdict in both weeks to compare. Widen the created-between "
@@ -119,24 +141,22 @@ else:
 
 st.subheader("Runs per day by outcome")
 if activity is not None:
-    daily = feather.daily_outcomes_from_activity(activity.buckets, runs if data.complete else None)
+    daily = daily_outcomes_from_activity(activity.buckets, runs if data.complete else None)
     st.caption("Counted by the API's activity endpoint over every run in the window.")
 else:
-    daily = feather.daily_outcomes(runs, first_day, last_day)
+    daily = daily_outcomes(runs, first_day, last_day)
     st.caption("Counted from the runs loaded for these filters.")
-st.plotly_chart(feather.outcome_over_time(daily), key="feather_daily")
+st.plotly_chart(outcome_over_time(daily), key="feather_daily")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Severity by outcome")
-    st.plotly_chart(
-        feather.severity_by_outcome(feather.severity_outcomes(runs)), key="feather_severity"
-    )
+    st.plotly_chart(severity_by_outcome(severity_outcomes(runs)), key="feather_severity")
 with right:
     st.subheader("Pass rate by evaluator")
-    by_evaluator = feather.pass_rates(runs, "evaluator_name")
+    by_evaluator = pass_rates(runs, "evaluator_name")
     st.plotly_chart(
-        feather.pass_rate_bars(by_evaluator, "evaluator_name", "evaluator"),
+        pass_rate_bars(by_evaluator, "evaluator_name", "evaluator"),
         key="feather_by_evaluator",
     )
 
@@ -144,31 +164,31 @@ left, right = st.columns(2)
 with left:
     st.subheader("Scores by evaluator")
     st.caption("Score-format checks, 0–1; the red mark is the passing threshold.")
-    values = feather.score_values(data.scores, runs)
-    st.plotly_chart(feather.score_distribution(values), key="feather_scores")
+    values = score_values(data.scores, runs)
+    st.plotly_chart(score_distribution(values), key="feather_scores")
 with right:
     st.subheader("Measurements by evaluator")
     st.caption("Numeric-format checks (raw values), each on its own scale.")
-    measured = feather.numeric_values(data.scores, runs)
-    st.plotly_chart(feather.numeric_distribution(measured), key="feather_numeric")
+    measured = numeric_values(data.scores, runs)
+    st.plotly_chart(numeric_distribution(measured), key="feather_numeric")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Pass rate by channel")
     st.plotly_chart(
-        feather.pass_rate_bars(feather.pass_rates(runs, "channel"), "channel", "channel"),
+        pass_rate_bars(pass_rates(runs, "channel"), "channel", "channel"),
         key="feather_by_channel",
     )
 with right:
     st.subheader("Pass rate by scope")
     st.plotly_chart(
-        feather.pass_rate_bars(feather.pass_rates(runs, "scope"), "scope", "scope"),
+        pass_rate_bars(pass_rates(runs, "scope"), "scope", "scope"),
         key="feather_by_scope",
     )
 
 # A new key when the filters change or the detail is closed, so no stale row stays chosen.
 table_key = f"{hash(data.filters) & 0xFFFFFF:x}_{st.session_state.get('_feather_close', 0)}"
-triage = feather.triage(runs)
+triage = triage_runs(runs)
 triage_tab, runs_tab = st.tabs([f"Triage ({len(triage):,})", f"All runs ({len(runs):,})"])
 with triage_tab:
     st.caption(

@@ -5,14 +5,16 @@ import streamlit as st
 from components import shell, tables
 from components.response_card import md
 from components.tiles import interval, p_clause, pct, tiles
-from reporting import figures, frames
+from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
+from reporting.aymara.figures import pass_rate_by_eval, pass_rate_over_time
+from reporting.stats import REGRESSED
 
 data = shell.aymara_page("Overview")
 if data.evals.empty:
     st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
     st.stop()
 
-counts = frames.verdict_counts(data.responses)
+counts = verdict_counts(data.responses)
 finished = data.runs[data.runs["status"] == "finished"]
 tiles(
     [
@@ -30,7 +32,7 @@ tiles(
 )
 
 board = data.regression_board
-regressed = board[board["verdict"] == "regressed"] if not board.empty else board
+regressed = board[board["verdict"] == REGRESSED] if not board.empty else board
 if not regressed.empty:
     worst = regressed.iloc[0]
     st.warning(
@@ -47,16 +49,16 @@ left, right = st.columns(2)
 with left:
     st.subheader("Pass rate over time")
     if finished["pass_rate"].notna().any():
-        st.plotly_chart(figures.pass_rate_over_time(data.runs), key="overview_trend")
+        st.plotly_chart(pass_rate_over_time(data.runs), key="overview_trend")
     else:
         st.info("No finished runs with a pass rate yet.")
-latest = frames.latest_run_changes(data.runs)
+latest = latest_run_changes(data.runs)
 with right:
     st.subheader("Pass rate by eval (latest run)")
     if latest.empty:
         st.info("No eval has a finished run yet.")
     else:
-        st.plotly_chart(figures.pass_rate_by_eval(latest), key="overview_by_eval")
+        st.plotly_chart(pass_rate_by_eval(latest), key="overview_by_eval")
 
 st.subheader("Latest run of each eval, worst first")
 if latest.empty:
@@ -86,7 +88,7 @@ else:
     )
 
 st.subheader("Prompt categories that fail most")
-failing = frames.failing_categories(data.responses)
+failing = failing_categories(data.responses)
 if failing.empty and counts["scored"]:
     st.success("Nothing failed: every scored response in this workspace passed.")
 elif failing.empty:

@@ -6,7 +6,8 @@ from components import shell, tables
 from components.compare import MARKS, change_badge, flip_card
 from components.response_card import md
 from components.tiles import p_clause, p_label, pct
-from reporting import frames
+from reporting.aymara.compare import NEWLY_FAILED, flip_table
+from reporting.stats import REGRESSED
 
 EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link opens it
 
@@ -23,7 +24,7 @@ st.caption(
     "when McNemar's test on the prompts both runs answered (or a two-proportion test when "
     "they share none) puts it beyond noise at p < 0.05."
 )
-regressed = int((board["verdict"] == "regressed").sum())
+regressed = int((board["verdict"] == REGRESSED).sum())
 if regressed:
     st.error(
         f"**{regressed} eval(s) regressed beyond noise.** The worst is at the top.",
@@ -77,10 +78,10 @@ facts = [
 ]
 st.caption(" · ".join(facts))
 resp = data.responses
-flips = frames.flip_table(
+flips = flip_table(
     resp[resp["eval_run_uuid"] == row["run_a"]], resp[resp["eval_run_uuid"] == row["run_b"]]
 )
-failed_now = flips[flips["change"] == "newly failed"]
+failed_now = flips[flips["change"] == NEWLY_FAILED]
 # The judge's most confident new failures are the least likely to be judge noise: show them first.
 failed_now = failed_now.sort_values("confidence_b", ascending=False)
 st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now)})")

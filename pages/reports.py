@@ -6,7 +6,7 @@ import streamlit as st
 from components import shell, tables
 from components.response_card import code, md, untrusted_text
 from components.tiles import pct
-from reporting import frames
+from reporting.aymara.reports import report_rows, reports_frame
 
 REPORT_PARAM = "report"  # the chosen report, so a copied link opens it
 CATEGORY_COLUMNS = [1, 3, 3, 3]
@@ -41,7 +41,7 @@ if not data.reports:
     )
     st.stop()
 
-listing = frames.reports_frame(list(data.reports), data.runs)
+listing = reports_frame(list(data.reports), data.runs)
 wanted = st.query_params.get(REPORT_PARAM)
 st.caption(f"{len(listing):,} reports, newest first. Choose one to read it.")
 event = tables.table(
@@ -69,7 +69,7 @@ elif chosen is None:
 
 report_uuid = str(chosen["eval_suite_report_uuid"])
 report = [r for r in data.reports if r.eval_suite_report_uuid == report_uuid]
-rows = frames.report_rows(report, data.runs)
+rows = report_rows(report, data.runs)
 st.divider()
 st.header(f"Report of {chosen['created_at']:%Y-%m-%d %H:%M} UTC")
 st.caption(

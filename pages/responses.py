@@ -5,7 +5,8 @@ import streamlit as st
 from components import filters, shell, tables
 from components.response_card import preview_column, response_card, thread_of
 from components.tiles import pct
-from reporting import frames
+from reporting.aymara.aggregates import verdict_counts
+from reporting.aymara.search import filter_responses
 
 RESPONSE_PARAM = "response"
 ANY, YES, NO = "Any", "Yes", "No"
@@ -39,7 +40,7 @@ with st.container(border=True):
     runs = filters.multi("Run", filters.options_of(responses["run_name"]), "run_name", c8)
     text = filters.search("Search prompts, responses and explanations", "q")
 
-shown = frames.filter_responses(
+shown = filter_responses(
     responses,
     verdicts=[VERDICTS[v] for v in verdicts] or None,
     refused=None if refused == ANY else refused == YES,
@@ -52,7 +53,7 @@ shown = frames.filter_responses(
     text=text or None,
 )
 filter_state = (verdicts, refused, excluded, confidence, categories, types, evals, runs, text)
-counts = frames.verdict_counts(shown)
+counts = verdict_counts(shown)
 summary, download = st.columns([4, 1], vertical_alignment="center")
 summary.caption(
     f"**{len(shown):,}** of {len(responses):,} responses · {counts['passed']:,} passed · "

@@ -5,7 +5,8 @@ import streamlit as st
 from components import filters, shell, tables
 from components.response_card import code, md, preview_column, response_card, thread_of
 from components.tiles import interval, pct, tiles
-from reporting import figures, frames
+from reporting.aymara.aggregates import category_pass_rates, verdict_counts
+from reporting.aymara.figures import category_bars, confidence_histogram
 
 RUN_PARAM = "run"
 VERDICT_RANK = {"failed": 0, "not scored": 1, "passed": 2}
@@ -94,7 +95,7 @@ if responses.empty:
     st.info("This run has no responses yet.")
     st.stop()
 
-counts = frames.verdict_counts(responses)
+counts = verdict_counts(responses)
 tiles(
     [
         (
@@ -113,14 +114,14 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Pass rate by prompt category")
     if counts["scored"]:
-        cats = frames.category_pass_rates(responses)
-        st.plotly_chart(figures.category_bars(cats), key="run_cats")
+        cats = category_pass_rates(responses)
+        st.plotly_chart(category_bars(cats), key="run_cats")
     else:
         st.info("No response of this run is scored yet, so there is no pass rate to break down.")
 with right:
     st.subheader("Judge confidence by verdict")
     if counts["scored"] and responses["confidence"].notna().any():
-        st.plotly_chart(figures.confidence_histogram(responses), key="run_conf")
+        st.plotly_chart(confidence_histogram(responses), key="run_conf")
     else:
         st.info("The judge gave no confidences for this run.")
 

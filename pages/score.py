@@ -13,7 +13,11 @@ from components import cache, shell, tables
 from components.errors import show_error
 from components.response_card import response_card
 from components.tiles import pct, tiles
-from reporting import frames, uploads
+from reporting import uploads
+from reporting.aymara.aggregates import verdict_counts
+from reporting.aymara.responses import responses_frame
+from reporting.aymara.schema import FAILED, FINISHED, PASSED
+from reporting.aymara.tables import runs_frame
 
 EVAL_KEY = "score_eval"
 SUBMISSIONS = "_score_submissions"  # payload hash -> what happened when it was sent
@@ -98,9 +102,9 @@ def problem_table(problems: Sequence[uploads.Problem]) -> None:
 
 def show_result(run: EvalRun, prompts: pd.DataFrame) -> None:
     """The scored run: pass rate, counts, a link to it, and its responses with explanations."""
-    runs = frames.runs_frame([run], data.evals)
-    scored = frames.responses_frame({run.eval_run_uuid: run.responses or []}, runs, prompts)
-    counts = frames.verdict_counts(scored)
+    runs = runs_frame([run], data.evals)
+    scored = responses_frame({run.eval_run_uuid: run.responses or []}, runs, prompts)
+    counts = verdict_counts(scored)
     pass_rate = runs["pass_rate"].iloc[0]
     st.success(f"Scored: run **{uploads.escape_markdown(run.name or run.eval_run_uuid)}**.")
     link_params = {"run": run.eval_run_uuid}
@@ -112,7 +116,7 @@ def show_result(run: EvalRun, prompts: pd.DataFrame) -> None:
         icon=":material/open_in_new:",
         query_params=link_params,
     )
-    if run.status != frames.FINISHED or scored.empty:
+    if run.status != FINISHED or scored.empty:
         st.info(
             f"The run is {uploads.escape_markdown(run.status)}: scoring can take a few minutes. "
             "Open it on the Runs page and press Refresh later to see its verdicts."
@@ -127,7 +131,7 @@ def show_result(run: EvalRun, prompts: pd.DataFrame) -> None:
             ("Refused", f"{counts['refused']:,}", "Responses where the AI refused"),
         ]
     )
-    order = scored["verdict"].astype(str).map({frames.FAILED: 0, frames.PASSED: 1}).fillna(2)
+    order = scored["verdict"].astype(str).map({FAILED: 0, PASSED: 1}).fillna(2)
     listed = scored.assign(_order=order).sort_values(["_order", "confidence"], kind="stable")
     event = tables.table(
         listed,

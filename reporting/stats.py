@@ -10,6 +10,8 @@ import pandas as pd
 REGRESSED = "regressed"
 IMPROVED = "improved"
 WITHIN_NOISE = "within noise"
+# How a list of changes is ordered: real regressions first, improvements last.
+CHANGE_RANK: dict[str, int] = {REGRESSED: 0, WITHIN_NOISE: 1, IMPROVED: 2}
 
 # Below this many discordant pairs the chi-square approximation is poor (Rosner 2015 / the
 # usual textbook rule), so McNemar falls back to the exact binomial test.

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from client.feather import FeatherClient
 from components import cache
-from reporting import feather
+from reporting.feather.aggregates import default_window, recent_window
 from simulator.feather_data import NOW, feather_ground_truth, filter_runs, get_dataset
 from simulator.settings import SimSettings
 from tests.conftest import SIMULATOR_KEY
@@ -48,13 +48,13 @@ def dataset() -> Any:
 
 def window() -> tuple[str, str]:
     """The page's default created-between days, as the API takes them."""
-    first, last = feather.default_window(dt.datetime.now(dt.UTC).date())
+    first, last = default_window(dt.datetime.now(dt.UTC).date())
     return first.isoformat(), last.isoformat()
 
 
 def data_window() -> list[str]:
     """30 days ending with the demo data's "now": the same data whatever today's date."""
-    first, last = feather.default_window(NOW.date())
+    first, last = default_window(NOW.date())
     return [first.isoformat(), last.isoformat()]
 
 
@@ -183,7 +183,7 @@ def test_the_page_answers_which_evaluator_fails_most_and_the_latest_critical_rat
     feather_only, dataset
 ):
     first, last = data_window()
-    week_start, week_end = feather.recent_window(dt.date.fromisoformat(last))
+    week_start, week_end = recent_window(dt.date.fromisoformat(last))
     names = {e["id"]: e["name"] for e in dataset.evaluators}
     week = filter_runs(
         dataset, created_from=week_start.isoformat(), created_to=week_end.isoformat(),

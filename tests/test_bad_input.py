@@ -2,7 +2,7 @@
 
 Refusals come from the simulator over real HTTP (or `httpx.MockTransport` where the simulator
 has no such answer); odd data is served by a fake Aymara API on a MockTransport and goes all
-the way through the client, `reporting.frames` and every `reporting.figures` builder.
+the way through the client, `reporting.aymara` and every `reporting.aymara.figures` builder.
 """
 
 from __future__ import annotations
@@ -27,7 +27,28 @@ from client.errors import (
 )
 from client.feather import FeatherClient
 from components.aymara_loaders import AymaraData, fetch_aymara
-from reporting import figures, frames
+from reporting.aymara.aggregates import (
+    category_pass_rates,
+    confidence_bands,
+    eval_catalogue,
+    failing_categories,
+    latest_run_changes,
+    verdict_counts,
+)
+from reporting.aymara.compare import flip_table, mcnemar_from_flips
+from reporting.aymara.figures import (
+    calibration_chart,
+    category_bars,
+    confidence_histogram,
+    grouped_category_bars,
+    pass_rate_by_eval,
+    pass_rate_over_time,
+)
+from reporting.aymara.regressions import regression_board
+from reporting.aymara.reports import report_rows, reports_frame
+from reporting.aymara.schema import UNCATEGORISED
+from reporting.aymara.search import filter_responses
+from reporting.aymara.tables import evals_frame, runs_frame
 from tests.conftest import SIMULATOR_KEY
 
 T0 = "2025-06-01T10:00:00Z"
@@ -102,30 +123,29 @@ class FakeAymara:
 def build_everything(data: AymaraData) -> list[go.Figure]:
     """Every aggregate and figure the pages build from a dataset; each figure serialised."""
     runs, responses = data.runs, data.responses
-    latest = frames.latest_run_changes(runs)
-    cats = frames.category_pass_rates(responses)
-    by_type = frames.category_pass_rates(responses, by="eval_type")
-    frames.failing_categories(responses)
-    frames.eval_catalogue(data.evals, runs)
-    frames.regression_board(runs, responses)
-    frames.verdict_counts(responses)
-    frames.filter_responses(responses, text="\x00", verdicts=["passed"], confidence=(0.2, 0.9))
-    frames.report_rows(list(data.reports), runs)
-    frames.reports_frame(list(data.reports), runs)
+    latest = latest_run_changes(runs)
+    cats = category_pass_rates(responses)
+    by_type = category_pass_rates(responses, by="eval_type")
+    failing_categories(responses)
+    eval_catalogue(data.evals, runs)
+    regression_board(runs, responses)
+    verdict_counts(responses)
+    filter_responses(responses, text="\x00", verdicts=["passed"], confidence=(0.2, 0.9))
+    report_rows(list(data.reports), runs)
+    reports_frame(list(data.reports), runs)
     run_ids = list(dict.fromkeys(responses["eval_run_uuid"].astype(str)))
     if len(run_ids) >= 2:
         a = responses[responses["eval_run_uuid"].astype(str) == run_ids[0]]
         b = responses[responses["eval_run_uuid"].astype(str) == run_ids[1]]
-        frames.mcnemar_from_flips(frames.flip_table(a, b))
+        mcnemar_from_flips(flip_table(a, b))
     built = [
-        figures.pass_rate_over_time(runs),
-        figures.pass_rate_by_eval(latest),
-        figures.category_bars(cats),
-        figures.category_bars(by_type, by="eval_type"),
-        figures.confidence_histogram(responses),
-        figures.verdict_donut(frames.verdict_counts(responses)),
-        figures.grouped_category_bars(cats, cats, "A \u202e", "B <b>"),
-        figures.calibration_chart(frames.confidence_bands(responses)),
+        pass_rate_over_time(runs),
+        pass_rate_by_eval(latest),
+        category_bars(cats),
+        category_bars(by_type, by="eval_type"),
+        confidence_histogram(responses),
+        grouped_category_bars(cats, cats, "A \u202e", "B <b>"),
+        calibration_chart(confidence_bands(responses)),
     ]
     for fig in built:
         assert isinstance(fig, go.Figure)
@@ -396,7 +416,7 @@ def test_odd_but_valid_data_loads_whole_and_every_figure_builds():
     assert math.isnan(column(data.runs, "eval_run_uuid", "r-2", "pass_rate"))
     assert column(data.runs, "eval_run_uuid", "r-3", "pass_rate") == pytest.approx(0.42)
     assert column(resp, "response_uuid", "a3", "verdict") == "not scored"
-    assert column(resp, "response_uuid", "a6", "prompt_category") == frames.UNCATEGORISED
+    assert column(resp, "response_uuid", "a6", "prompt_category") == UNCATEGORISED
 
 
 def test_non_finite_numbers_in_the_json_do_not_break_frames_or_figures():
@@ -535,13 +555,13 @@ def test_a_200_that_is_not_json_is_a_clear_malformed_response_error():
 def test_the_eval_catalogue_builds_for_evals_without_a_finished_pass_rate(runs):
     from client.aymara_models import Eval, EvalRun
 
-    evals = frames.evals_frame([Eval(eval_uuid="e-1", name="New eval", eval_type="safety")])
+    evals = evals_frame([Eval(eval_uuid="e-1", name="New eval", eval_type="safety")])
     listed = {
         "none": [],
         "processing": [("processing", None)],
         "finished-without-rate": [("finished", None)],
     }[runs]
-    runs_df = frames.runs_frame(
+    runs_df = runs_frame(
         [
             EvalRun(
                 eval_run_uuid=f"r-{i}",
@@ -555,7 +575,7 @@ def test_the_eval_catalogue_builds_for_evals_without_a_finished_pass_rate(runs):
         ],
         evals,
     )
-    catalogue = frames.eval_catalogue(evals, runs_df)
+    catalogue = eval_catalogue(evals, runs_df)
     assert catalogue["runs"].tolist() == [len(listed)]
     assert catalogue["latest_pass_rate"].isna().all()
     assert catalogue["latest_finished_at"].isna().all()

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from reporting import feather
+from reporting.feather.aggregates import default_window
+from reporting.feather.tables import SEVERITY_RANK
 from simulator.feather_data import NOW, filter_runs, get_dataset
 from simulator.settings import SimSettings
 from tests.appserver import (  # noqa: F401 - fixtures
@@ -30,7 +31,7 @@ CHARTS = 8  # every chart on the page: failures, per day, severity, 2 distributi
 
 def data_window() -> list[str]:
     """30 days ending with the demo data's fixed "now": the same runs whatever today's date."""
-    first, last = feather.default_window(NOW.date())
+    first, last = default_window(NOW.date())
     return [first.isoformat(), last.isoformat()]
 
 
@@ -139,7 +140,7 @@ def test_choosing_the_top_triage_row_opens_the_run_with_its_conversation(
         if r["is_critical_snapshot"]
         or any(s["blocking"] and s["passed"] is False for s in r["scores"])
     ]
-    rank = feather.SEVERITY_RANK
+    rank = SEVERITY_RANK
 
     def worst(run: dict[str, Any]) -> int:
         failing = [s["severity"] for s in run["scores"] if s["passed"] is False and s["severity"]]

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from reporting import feather
+from reporting.feather.aggregates import evaluator_changes
+from reporting.stats import REGRESSED, WITHIN_NOISE
 
 LAST_DAY = dt.date(2026, 11, 20)
 
@@ -40,10 +41,10 @@ def test_a_big_drop_is_a_regression_and_a_small_one_is_noise():
         runs_of("Refunds", "high", True, before=(95, 5), recent=(60, 40)),
         runs_of("Tone", "low", False, before=(90, 10), recent=(87, 13)),
     )
-    table = feather.evaluator_changes(runs, LAST_DAY).set_index("evaluator_name")
-    assert table.loc["Refunds", "verdict"] == "regressed"
+    table = evaluator_changes(runs, LAST_DAY).set_index("evaluator_name")
+    assert table.loc["Refunds", "verdict"] == REGRESSED
     assert table.loc["Refunds", "p_value"] < 0.001
-    assert table.loc["Tone", "verdict"] == "within noise"
+    assert table.loc["Tone", "verdict"] == WITHIN_NOISE
     assert abs(table.loc["Refunds", "change"] - (-0.35)) < 1e-9
 
 
@@ -54,17 +55,17 @@ def test_regressions_come_first_most_severe_on_top():
         runs_of("Steady", "critical", True, before=(90, 10), recent=(90, 10)),
         runs_of("Better", "high", False, before=(50, 50), recent=(95, 5)),
     )
-    order = feather.evaluator_changes(runs, LAST_DAY)["evaluator_name"].tolist()
+    order = evaluator_changes(runs, LAST_DAY)["evaluator_name"].tolist()
     assert order == ["Critical drop", "Low drop", "Steady", "Better"]
 
 
 def test_an_evaluator_missing_from_either_week_is_left_out():
     runs = frame(runs_of("New", "high", False, before=(0, 0), recent=(10, 0)))
-    assert feather.evaluator_changes(runs, LAST_DAY).empty
+    assert evaluator_changes(runs, LAST_DAY).empty
 
 
 def test_runs_without_a_verdict_do_not_count():
     runs = frame(runs_of("Mixed", "high", False, before=(10, 0), recent=(10, 0)))
     runs.loc[len(runs)] = {**runs.iloc[-1].to_dict(), "outcome": "errored"}
-    table = feather.evaluator_changes(runs, LAST_DAY)
+    table = evaluator_changes(runs, LAST_DAY)
     assert table.loc[0, "verdicts_recent"] == 10

@@ -1,8 +1,7 @@
-"""reporting.figures: the data inside each figure, empty inputs, hostile text, no mutation."""
+"""reporting.aymara.figures: the data in each figure, empty inputs, hostile text, no mutation."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +11,22 @@ import plotly.graph_objects as go
 import pytest
 
 from client.aymara_models import AnswerHistory, Eval, EvalPrompt, EvalRun, ScoredResponse
-from reporting import figures, frames
+from reporting.aymara.aggregates import (
+    category_pass_rates,
+    confidence_bands,
+    latest_run_changes,
+)
+from reporting.aymara.figures import (
+    calibration_chart,
+    category_bars,
+    confidence_histogram,
+    grouped_category_bars,
+    pass_rate_by_eval,
+    pass_rate_over_time,
+)
+from reporting.aymara.responses import responses_frame
+from reporting.aymara.tables import prompts_frame, runs_frame
+from reporting.chart_style import empty_figure
 from reporting.palette import VERDICT_COLORS
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
@@ -34,7 +48,7 @@ def make_runs() -> pd.DataFrame:
             **kw,
         )
 
-    return frames.runs_frame(
+    return runs_frame(
         [
             run("s1", "S", "Safety", "safety", 0, 0.5),
             run("s2", "S", "Safety", "safety", 2, 0.7),
@@ -68,7 +82,7 @@ def make_responses() -> pd.DataFrame:
         ]
     }
     runs = make_runs()
-    return frames.responses_frame(responses, runs, frames.prompts_frame(prompts))
+    return responses_frame(responses, runs, prompts_frame(prompts))
 
 
 def assert_themed(fig: go.Figure) -> None:
@@ -96,7 +110,7 @@ def all_text(fig: go.Figure) -> str:
 
 
 def test_pass_rate_over_time_plots_finished_runs_by_eval_type_with_a_trend():
-    fig = figures.pass_rate_over_time(make_runs())
+    fig = pass_rate_over_time(make_runs())
     assert_themed(fig)
     names = [t.name for t in fig.data]
     assert names[:2] == ["safety", "jailbreak"]
@@ -115,20 +129,20 @@ def test_pass_rate_over_time_plots_finished_runs_by_eval_type_with_a_trend():
 
 def test_pass_rate_over_time_skips_the_trend_for_a_single_run():
     runs = make_runs()
-    fig = figures.pass_rate_over_time(runs[runs["eval_run_uuid"] == "s1"])
+    fig = pass_rate_over_time(runs[runs["eval_run_uuid"] == "s1"])
     assert len(fig.data) == 1 and list(fig.data[0].y) == [0.5]
 
 
 def test_pass_rate_over_time_with_no_finished_runs_says_so():
     runs = make_runs()
-    fig = figures.pass_rate_over_time(runs[runs["status"] != "finished"])
+    fig = pass_rate_over_time(runs[runs["status"] != "finished"])
     assert len(fig.data) == 0
     assert "No finished runs" in fig.layout.annotations[0].text
 
 
 def test_pass_rate_by_eval_puts_the_worst_eval_at_the_top():
-    latest = frames.latest_run_changes(make_runs())
-    fig = figures.pass_rate_by_eval(latest)
+    latest = latest_run_changes(make_runs())
+    fig = pass_rate_by_eval(latest)
     assert_themed(fig)
     bars = {t.name: t for t in fig.data}
     assert list(bars["jailbreak"].x) == [0.6] and list(bars["safety"].x) == [0.7]
@@ -140,8 +154,8 @@ def test_pass_rate_by_eval_puts_the_worst_eval_at_the_top():
 
 
 def test_category_bars_carry_wilson_error_bars():
-    cat = frames.category_pass_rates(make_responses())
-    fig = figures.category_bars(cat)
+    cat = category_pass_rates(make_responses())
+    fig = category_bars(cat)
     assert_themed(fig)
     (bar,) = fig.data
     shown = cat[cat["scored"] > 0].sort_values("pass_rate", kind="stable")
@@ -154,7 +168,7 @@ def test_category_bars_carry_wilson_error_bars():
 
 
 def test_confidence_histogram_counts_valid_scored_responses_by_verdict():
-    fig = figures.confidence_histogram(make_responses())
+    fig = confidence_histogram(make_responses())
     assert_themed(fig)
     passed, failed = fig.data
     assert sum(passed.y) == 3 and sum(failed.y) == 2  # 3.0 and the unscored one left out
@@ -164,22 +178,11 @@ def test_confidence_histogram_counts_valid_scored_responses_by_verdict():
     assert "outside 0–1" in fig.layout.annotations[0].text
 
 
-def test_verdict_donut_shows_verdicts_and_refusals():
-    counts = frames.verdict_counts(make_responses())
-    fig = figures.verdict_donut(counts)
-    assert_themed(fig)
-    (pie,) = fig.data
-    assert list(pie.values) == [4, 2, 1]
-    assert list(pie.labels) == ["Passed", "Failed", "Not scored"]
-    assert "1 refused" in fig.layout.annotations[0].text
-    assert "66.7%" in fig.layout.annotations[0].text
-
-
 def test_grouped_category_bars_compare_two_runs_with_intervals():
     responses = make_responses()
-    cat_a = frames.category_pass_rates(responses.iloc[:3])
-    cat_b = frames.category_pass_rates(responses)
-    fig = figures.grouped_category_bars(cat_a, cat_b, "Monday", "Tuesday")
+    cat_a = category_pass_rates(responses.iloc[:3])
+    cat_b = category_pass_rates(responses)
+    fig = grouped_category_bars(cat_a, cat_b, "Monday", "Tuesday")
     assert_themed(fig)
     # B is added first so that, in horizontal groups, A is drawn above B; the legend reverses.
     assert [t.name for t in fig.data] == ["Tuesday", "Monday"]
@@ -191,8 +194,8 @@ def test_grouped_category_bars_compare_two_runs_with_intervals():
 
 
 def test_calibration_chart_has_pass_rate_bars_and_an_override_line():
-    bands = frames.confidence_bands(make_responses())
-    fig = figures.calibration_chart(bands)
+    bands = confidence_bands(make_responses())
+    fig = calibration_chart(bands)
     assert_themed(fig)
     bars, line = fig.data
     assert bars.type == "bar" and line.type == "scatter"
@@ -203,21 +206,20 @@ def test_calibration_chart_has_pass_rate_bars_and_an_override_line():
 
 
 def test_empty_inputs_give_empty_figures_with_a_message():
-    empty_responses = frames.responses_frame({}, frames.runs_frame([]), frames.prompts_frame({}))
+    empty_responses = responses_frame({}, runs_frame([]), prompts_frame({}))
     built = [
-        figures.pass_rate_over_time(frames.runs_frame([])),
-        figures.pass_rate_by_eval(frames.latest_run_changes(frames.runs_frame([]))),
-        figures.category_bars(frames.category_pass_rates(empty_responses)),
-        figures.confidence_histogram(empty_responses),
-        figures.verdict_donut(frames.verdict_counts(empty_responses)),
-        figures.grouped_category_bars(
-            frames.category_pass_rates(empty_responses),
-            frames.category_pass_rates(empty_responses),
+        pass_rate_over_time(runs_frame([])),
+        pass_rate_by_eval(latest_run_changes(runs_frame([]))),
+        category_bars(category_pass_rates(empty_responses)),
+        confidence_histogram(empty_responses),
+        grouped_category_bars(
+            category_pass_rates(empty_responses),
+            category_pass_rates(empty_responses),
             "A",
             "B",
         ),
-        figures.calibration_chart(frames.confidence_bands(empty_responses)),
-        figures.empty_figure("Nothing here"),
+        calibration_chart(confidence_bands(empty_responses)),
+        empty_figure("Nothing here"),
     ]
     for fig in built:
         assert isinstance(fig, go.Figure)
@@ -230,10 +232,10 @@ def test_hostile_text_is_escaped_in_figures():
     runs = make_runs()
     responses = make_responses()
     built = [
-        figures.pass_rate_over_time(runs),
-        figures.pass_rate_by_eval(frames.latest_run_changes(runs)),
-        figures.category_bars(frames.category_pass_rates(responses)),
-        figures.empty_figure(HOSTILE),
+        pass_rate_over_time(runs),
+        pass_rate_by_eval(latest_run_changes(runs)),
+        category_bars(category_pass_rates(responses)),
+        empty_figure(HOSTILE),
     ]
     for fig in built:
         text = all_text(fig)
@@ -243,19 +245,15 @@ def test_hostile_text_is_escaped_in_figures():
 
 def test_figure_builders_do_not_mutate_their_inputs():
     runs, responses = make_runs(), make_responses()
-    latest = frames.latest_run_changes(runs)
-    cat = frames.category_pass_rates(responses)
-    bands = frames.confidence_bands(responses)
-    counts = frames.verdict_counts(responses)
+    latest = latest_run_changes(runs)
+    cat = category_pass_rates(responses)
+    bands = confidence_bands(responses)
     before = [x.copy(deep=True) for x in (runs, responses, latest, cat, bands)]
-    counts_before = copy.deepcopy(counts)
-    figures.pass_rate_over_time(runs)
-    figures.pass_rate_by_eval(latest)
-    figures.category_bars(cat)
-    figures.confidence_histogram(responses)
-    figures.verdict_donut(counts)
-    figures.grouped_category_bars(cat, cat, "A", "B")
-    figures.calibration_chart(bands)
+    pass_rate_over_time(runs)
+    pass_rate_by_eval(latest)
+    category_bars(cat)
+    confidence_histogram(responses)
+    grouped_category_bars(cat, cat, "A", "B")
+    calibration_chart(bands)
     for kept, now in zip(before, (runs, responses, latest, cat, bands), strict=True):
         pd.testing.assert_frame_equal(kept, now)
-    assert counts == counts_before

@@ -1,4 +1,4 @@
-"""reporting.frames: models to frames, and the aggregates the pages show."""
+"""reporting.aymara: models to frames, and the aggregates the pages show."""
 
 from __future__ import annotations
 
@@ -22,8 +22,31 @@ from client.aymara_models import (
     FileReference,
     ScoredResponse,
 )
-from reporting import frames
-from reporting.stats import mcnemar_test, wilson_interval
+from reporting.aymara.aggregates import (
+    category_pass_rates,
+    confidence_bands,
+    eval_catalogue,
+    failing_categories,
+    latest_run_changes,
+    verdict_counts,
+)
+from reporting.aymara.compare import (
+    FAILED_IN_BOTH,
+    MISSING_IN_A,
+    MISSING_IN_B,
+    NEWLY_FAILED,
+    NEWLY_PASSED,
+    PASSED_IN_BOTH,
+    flip_table,
+    mcnemar_from_flips,
+)
+from reporting.aymara.regressions import regression_board
+from reporting.aymara.reports import REPORT_COLUMNS, REPORT_ROW_COLUMNS, report_rows, reports_frame
+from reporting.aymara.responses import responses_frame
+from reporting.aymara.schema import RESPONSE_COLUMNS
+from reporting.aymara.search import filter_responses
+from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
+from reporting.stats import IMPROVED, REGRESSED, WITHIN_NOISE, mcnemar_test, wilson_interval
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script> ![x](https://evil.example/x.png) <a href='x'>y</a> %{x}"
@@ -72,9 +95,9 @@ def build(
     prompts_by_eval: dict[str, list[EvalPrompt]],
     evals: list[Eval] | None = None,
 ) -> pd.DataFrame:
-    evals_df = frames.evals_frame(evals or [])
-    runs_df = frames.runs_frame(runs, evals_df)
-    return frames.responses_frame(responses_by_run, runs_df, frames.prompts_frame(prompts_by_eval))
+    evals_df = evals_frame(evals or [])
+    runs_df = runs_frame(runs, evals_df)
+    return responses_frame(responses_by_run, runs_df, prompts_frame(prompts_by_eval))
 
 
 @pytest.fixture
@@ -112,7 +135,7 @@ def small() -> dict[str, Any]:
 
 def test_evals_frame_names_untitled_evals_and_keeps_times_in_utc():
     naive = datetime(2025, 1, 2, 3, 4, 5)
-    df = frames.evals_frame(
+    df = evals_frame(
         [
             ev("abcdef123456", None, created_at=naive),
             ev("e2", "Named", created_at=datetime(2025, 1, 2, 5, tzinfo=UTC)),
@@ -137,20 +160,20 @@ def test_evals_frame_names_untitled_evals_and_keeps_times_in_utc():
 
 
 def test_evals_frame_of_nothing_has_the_columns_and_dtypes():
-    empty, full = frames.evals_frame([]), frames.evals_frame([ev("e1")])
+    empty, full = evals_frame([]), evals_frame([ev("e1")])
     assert empty.empty
     assert empty.dtypes.to_dict() == full.dtypes.to_dict()
 
 
 def test_runs_frame_takes_the_eval_name_from_the_embedded_eval_then_the_evals_then_the_run():
-    evals_df = frames.evals_frame([ev("e2", "From listing", "jailbreak"), ev("e3", None)])
+    evals_df = evals_frame([ev("e2", "From listing", "jailbreak"), ev("e3", None)])
     runs = [
         run("a", "e1", evaluation=ev("e1", "Embedded", "accuracy"), name="run a"),
         run("b", "e2", day=1, name="run b"),
         run("c", "e3", day=2, name="run c"),  # eval has no name: the run's own name is better
         run("d", "e4", day=3),  # nothing at all
     ]
-    df = frames.runs_frame(runs, evals_df)
+    df = runs_frame(runs, evals_df)
     assert df["eval_name"].tolist() == ["Embedded", "From listing", "run c", "Untitled eval e4"]
     assert df["eval_type"].tolist() == ["accuracy", "jailbreak", "safety", "unknown"]
     assert df["run_name"].tolist() == ["run a", "run b", "run c", "Run d"]
@@ -163,7 +186,7 @@ def test_runs_frame_sorts_by_creation_and_reads_pass_rates_as_fractions():
         run("mid", "e1", day=3, pass_rate=None),
         run("bad", "e1", day=4, pass_rate=-3.0),
     ]
-    df = frames.runs_frame(runs)
+    df = runs_frame(runs)
     assert df["eval_run_uuid"].tolist() == ["early", "mid", "bad", "late"]
     assert df["pass_rate"].tolist()[0] == pytest.approx(0.42)
     assert math.isnan(df["pass_rate"][1]) and math.isnan(df["pass_rate"][2])
@@ -172,14 +195,14 @@ def test_runs_frame_sorts_by_creation_and_reads_pass_rates_as_fractions():
 
 
 def test_runs_frame_of_nothing_has_the_columns():
-    df = frames.runs_frame([], frames.evals_frame([]))
+    df = runs_frame([], evals_frame([]))
     for column in ["eval_run_uuid", "eval_name", "eval_type", "pass_rate", "created_at"]:
         assert column in df
     assert df["pass_rate"].dtype == "float64"
 
 
 def test_prompts_frame_fills_missing_categories_and_drops_repeated_prompts():
-    df = frames.prompts_frame(
+    df = prompts_frame(
         {"e1": [prompt("p1", "a", None), prompt("p2", "b", "  "), prompt("p1", "a", None)]}
     )
     assert df["prompt_category"].tolist() == ["Uncategorised", "Uncategorised"]
@@ -189,7 +212,7 @@ def test_prompts_frame_fills_missing_categories_and_drops_repeated_prompts():
 
 def test_responses_frame_has_one_row_per_response_with_run_and_prompt_details(small):
     df = small["df"]
-    assert list(df.columns) == list(frames.RESPONSE_COLUMNS)
+    assert list(df.columns) == list(RESPONSE_COLUMNS)
     assert len(df) == 8
     first = df.iloc[0]
     assert first["eval_run_uuid"] == "r1"
@@ -334,9 +357,9 @@ def test_responses_of_a_run_missing_from_the_runs_frame_still_show():
 
 
 def test_responses_frame_of_nothing_has_all_columns_and_the_same_dtypes(small):
-    empty = frames.responses_frame({}, frames.runs_frame([]), frames.prompts_frame({}))
+    empty = responses_frame({}, runs_frame([]), prompts_frame({}))
     also_empty = build({"r1": []}, [run("r1", "e1")], {})
-    assert list(empty.columns) == list(frames.RESPONSE_COLUMNS)
+    assert list(empty.columns) == list(RESPONSE_COLUMNS)
     assert empty.empty and also_empty.empty
     full = small["df"].dtypes.astype(str).to_dict()
     assert empty.dtypes.astype(str).to_dict() == full
@@ -356,10 +379,10 @@ def test_hostile_text_passes_through_unchanged():
 
 
 def test_builders_do_not_mutate_their_inputs(small):
-    runs_df = frames.runs_frame(small["runs"], frames.evals_frame(small["evals"]))
-    prompts_df = frames.prompts_frame(small["prompts"])
+    runs_df = runs_frame(small["runs"], evals_frame(small["evals"]))
+    prompts_df = prompts_frame(small["prompts"])
     inputs = copy.deepcopy((small["responses"], runs_df, prompts_df))
-    frames.responses_frame(small["responses"], runs_df, prompts_df)
+    responses_frame(small["responses"], runs_df, prompts_df)
     assert small["responses"] == inputs[0]
     pd.testing.assert_frame_equal(runs_df, inputs[1])
     pd.testing.assert_frame_equal(prompts_df, inputs[2])
@@ -394,7 +417,7 @@ def test_report_rows_split_accuracy_texts_into_one_row_per_category():
         failing_responses_summary="<billing_policy>Fees wrong.</billing_policy>",
         improvement_advice="<plan-limits>Cite the table.</plan-limits>",
     )
-    df = frames.report_rows([report([rr])])
+    df = report_rows([report([rr])])
     assert df["section"].tolist() == ["Overall", "Billing policy", "Plan limits"]
     assert df["level"].tolist() == ["run", "category", "category"]
     assert df["passing_summary"].tolist() == ["Mostly good.", "Refunds right.", "Limits right."]
@@ -412,7 +435,7 @@ def test_report_rows_without_text_outside_tags_have_no_run_level_row():
         failing_responses_summary="<b_c>y</b_c>",
         improvement_advice="",
     )
-    df = frames.report_rows([report([rr])])
+    df = report_rows([report([rr])])
     assert df["section"].tolist() == ["A", "B c"]
 
 
@@ -424,7 +447,7 @@ def test_report_rows_keep_other_runs_whole_and_add_the_overall_row():
         failing_responses_summary=HOSTILE,
         improvement_advice="More refusals.",
     )
-    df = frames.report_rows(
+    df = report_rows(
         [report([rr], overall_passing_responses_summary="All fine", overall_improvement_advice="x")]
     )
     assert df["section"].tolist() == ["Overall", "Overall"]
@@ -437,9 +460,9 @@ def test_report_rows_keep_other_runs_whole_and_add_the_overall_row():
 
 
 def test_report_rows_fill_names_from_the_runs_frame_when_the_run_is_not_embedded():
-    runs_df = frames.runs_frame([SAFETY_RUN])
+    runs_df = runs_frame([SAFETY_RUN])
     rr = EvalRunReport(eval_run_uuid="rs", passing_responses_summary="ok")
-    df = frames.report_rows([report([rr])], runs_df)
+    df = report_rows([report([rr])], runs_df)
     assert df["eval_name"].tolist() == ["Safety"]
     assert df["pass_rate"].tolist() == [0.9]
 
@@ -455,7 +478,7 @@ def test_reports_frame_lists_reports_newest_first():
     newer = older.model_copy(
         update={"eval_suite_report_uuid": "rep2", "created_at": T0 + timedelta(days=1)}
     )
-    df = frames.reports_frame([older, newer])
+    df = reports_frame([older, newer])
     assert df["eval_suite_report_uuid"].tolist() == ["rep2", "rep1"]
     assert df["num_runs"].tolist() == [2, 2]
     assert df["eval_names"][0] == "Safety, Billing accuracy"
@@ -463,15 +486,15 @@ def test_reports_frame_lists_reports_newest_first():
 
 
 def test_report_frames_of_nothing_have_their_columns():
-    assert list(frames.report_rows([]).columns) == list(frames.REPORT_ROW_COLUMNS)
-    assert list(frames.reports_frame([]).columns) == list(frames.REPORT_COLUMNS)
+    assert list(report_rows([]).columns) == list(REPORT_ROW_COLUMNS)
+    assert list(reports_frame([]).columns) == list(REPORT_COLUMNS)
 
 
 # --------------------------------------------------------------------------- aggregates
 
 
 def test_verdict_counts(small):
-    counts = frames.verdict_counts(small["df"])
+    counts = verdict_counts(small["df"])
     assert counts["passed"] == 3 and counts["failed"] == 3
     assert counts["not_scored"] == 2 and counts["scored"] == 6 and counts["total"] == 8
     assert counts["refused"] == 1
@@ -483,13 +506,13 @@ def test_verdict_counts(small):
 
 
 def test_verdict_counts_of_nothing():
-    counts = frames.verdict_counts(frames.responses_frame({}, frames.runs_frame([]), None))
+    counts = verdict_counts(responses_frame({}, runs_frame([]), None))
     assert counts["total"] == 0 and counts["scored"] == 0
     assert math.isnan(counts["pass_rate"]) and math.isnan(counts["refusal_rate"])
 
 
 def test_category_pass_rates_sorted_worst_first_with_wilson_intervals(small):
-    cat = frames.category_pass_rates(small["df"])
+    cat = category_pass_rates(small["df"])
     assert list(cat.columns) == [
         "prompt_category",
         "passed",
@@ -513,13 +536,13 @@ def test_category_pass_rates_sorted_worst_first_with_wilson_intervals(small):
 
 
 def test_category_pass_rates_by_another_column(small):
-    cat = frames.category_pass_rates(small["df"], by="eval_name")
+    cat = category_pass_rates(small["df"], by="eval_name")
     assert cat["eval_name"].tolist() == ["Support bot safety", "Billing accuracy"]
     assert cat["pass_rate"].tolist() == [0.25, 1.0]
 
 
 def test_failing_categories(small):
-    top = frames.failing_categories(small["df"], top=2)
+    top = failing_categories(small["df"], top=2)
     assert list(top.columns) == ["category", "failed", "scored", "pass_rate", "eval_types"]
     assert len(top) == 2
     assert top["failed"].tolist() == [1, 1]
@@ -528,7 +551,7 @@ def test_failing_categories(small):
 
 
 def test_latest_run_changes_orders_worst_first_then_biggest_drop():
-    runs = frames.runs_frame(
+    runs = runs_frame(
         [
             run("a1", "A", day=0, pass_rate=0.9),
             run("a2", "A", day=1, pass_rate=0.6),  # latest 0.6, drop of 0.3
@@ -541,7 +564,7 @@ def test_latest_run_changes_orders_worst_first_then_biggest_drop():
             run("e0", "E", day=1, pass_rate=0.5),
         ]
     )
-    out = frames.latest_run_changes(runs)
+    out = latest_run_changes(runs)
     assert out["eval_uuid"].tolist() == ["C", "A", "B", "E"]
     assert out["latest_run_uuid"].tolist() == ["c1", "a2", "b2", "e1"]
     assert out["previous_run_uuid"].tolist()[1:] == ["a1", "b1", "e0"]
@@ -551,13 +574,13 @@ def test_latest_run_changes_orders_worst_first_then_biggest_drop():
 
 
 def test_latest_run_changes_of_nothing():
-    out = frames.latest_run_changes(frames.runs_frame([]))
+    out = latest_run_changes(runs_frame([]))
     assert out.empty and "latest_pass_rate" in out
 
 
 def test_eval_catalogue_adds_run_counts_and_keeps_evals_only_known_from_runs():
-    evals_df = frames.evals_frame([ev("e1", "One"), ev("e2", "Two")])
-    runs_df = frames.runs_frame(
+    evals_df = evals_frame([ev("e1", "One"), ev("e2", "Two")])
+    runs_df = runs_frame(
         [
             run("r1", "e1", day=0, pass_rate=0.4),
             run("r2", "e1", day=1, pass_rate=0.7),
@@ -566,7 +589,7 @@ def test_eval_catalogue_adds_run_counts_and_keeps_evals_only_known_from_runs():
         ],
         evals_df,
     )
-    cat = frames.eval_catalogue(evals_df, runs_df).set_index("eval_uuid")
+    cat = eval_catalogue(evals_df, runs_df).set_index("eval_uuid")
     assert cat.loc["e1", "runs"] == 3 and cat.loc["e2", "runs"] == 0
     assert cat.loc["e1", "latest_pass_rate"] == 0.7
     assert cat.loc["e1", "latest_run_status"] == "processing"
@@ -580,7 +603,7 @@ def test_eval_catalogue_adds_run_counts_and_keeps_evals_only_known_from_runs():
 
 
 def test_filter_with_no_arguments_returns_everything(small):
-    assert len(frames.filter_responses(small["df"])) == len(small["df"])
+    assert len(filter_responses(small["df"])) == len(small["df"])
 
 
 @pytest.mark.parametrize(
@@ -608,11 +631,11 @@ def test_filter_with_no_arguments_returns_everything(small):
     ],
 )
 def test_each_filter(small, kwargs, expected):
-    assert len(frames.filter_responses(small["df"], **kwargs)) == expected
+    assert len(filter_responses(small["df"], **kwargs)) == expected
 
 
 def test_filters_combine(small):
-    out = frames.filter_responses(
+    out = filter_responses(
         small["df"], verdicts=["failed"], evals=["e1"], categories=["violence"], text="answer"
     )
     assert out["eval_run_uuid"].tolist() == ["r2"]
@@ -623,18 +646,18 @@ def test_text_filter_finds_regex_characters_literally():
     df = build(
         {"r1": [resp("p1", content="costs $5 (plus tax)?"), resp("p2")]}, [run("r1", "e")], {}
     )
-    assert len(frames.filter_responses(df, text="$5 (PLUS")) == 1
+    assert len(filter_responses(df, text="$5 (PLUS")) == 1
 
 
 def test_filter_does_not_mutate_the_frame(small):
     before = small["df"].copy(deep=True)
-    frames.filter_responses(small["df"], verdicts=["failed"], text="x", confidence=(0, 1))
+    filter_responses(small["df"], verdicts=["failed"], text="x", confidence=(0, 1))
     pd.testing.assert_frame_equal(small["df"], before)
 
 
 def test_filter_works_on_plain_string_columns(small):
     plain = small["df"].astype({"prompt_content": "str", "verdict": "str", "eval_name": "str"})
-    out = frames.filter_responses(plain, verdicts=["failed"], text="hurt", evals=["e1"])
+    out = filter_responses(plain, verdicts=["failed"], text="hurt", evals=["e1"])
     assert len(out) == 1
 
 
@@ -658,7 +681,7 @@ def test_confidence_bands_count_pass_and_override_rates():
         [run("r1", "e1")],
         {},
     )
-    bands = frames.confidence_bands(df)
+    bands = confidence_bands(df)
     assert bands["band"].astype(str).tolist() == ["0.0–0.5", "0.9–1.0"]
     assert bands["scored"].tolist() == [1, 3]
     assert bands["passed"].tolist() == [1, 2]
@@ -668,8 +691,8 @@ def test_confidence_bands_count_pass_and_override_rates():
 
 
 def test_confidence_bands_of_nothing():
-    empty = frames.responses_frame({}, frames.runs_frame([]), frames.prompts_frame({}))
-    bands = frames.confidence_bands(empty)
+    empty = responses_frame({}, runs_frame([]), prompts_frame({}))
+    bands = confidence_bands(empty)
     assert bands.empty and "override_rate" in bands
 
 
@@ -706,15 +729,15 @@ def flip_fixture() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_flip_table_labels_every_kind_of_change():
     a, b = flip_fixture()
-    flips = frames.flip_table(a, b).set_index("prompt_uuid")
+    flips = flip_table(a, b).set_index("prompt_uuid")
     assert flips["change"].to_dict() == {
-        "a": "newly failed",
-        "b": "newly passed",
-        "d": "failed in both",
+        "a": NEWLY_FAILED,
+        "b": NEWLY_PASSED,
+        "d": FAILED_IN_BOTH,
         "g": "not scored",
-        "f": "missing in A",
-        "e": "missing in B",
-        "c": "passed in both",
+        "f": MISSING_IN_A,
+        "e": MISSING_IN_B,
+        "c": PASSED_IN_BOTH,
     }
     assert list(flips.index) == ["a", "b", "d", "g", "f", "e", "c"]  # worst news first
     assert flips.loc["a", "verdict_a"] == "passed" and flips.loc["a", "verdict_b"] == "failed"
@@ -725,7 +748,7 @@ def test_flip_table_labels_every_kind_of_change():
 
 def test_mcnemar_from_flips():
     a, b = flip_fixture()
-    assert frames.mcnemar_from_flips(frames.flip_table(a, b)) == (1, 1, 1.0)
+    assert mcnemar_from_flips(flip_table(a, b)) == (1, 1, 1.0)
 
 
 def test_flip_table_joins_on_thread_and_turn_too():
@@ -741,15 +764,15 @@ def test_flip_table_joins_on_thread_and_turn_too():
         runs,
         {},
     )
-    flips = frames.flip_table(df[df["eval_run_uuid"] == "r1"], df[df["eval_run_uuid"] == "r2"])
-    assert sorted(flips["change"].astype(str)) == ["newly failed", "passed in both"]
+    flips = flip_table(df[df["eval_run_uuid"] == "r1"], df[df["eval_run_uuid"] == "r2"])
+    assert sorted(flips["change"].astype(str)) == [NEWLY_FAILED, PASSED_IN_BOTH]
 
 
 def test_flip_table_of_nothing():
-    empty = frames.responses_frame({}, frames.runs_frame([]), frames.prompts_frame({}))
-    flips = frames.flip_table(empty, empty)
+    empty = responses_frame({}, runs_frame([]), prompts_frame({}))
+    flips = flip_table(empty, empty)
     assert flips.empty and "change" in flips
-    assert frames.mcnemar_from_flips(flips) == (0, 0, 1.0)
+    assert mcnemar_from_flips(flips) == (0, 0, 1.0)
 
 
 def board_fixture() -> tuple[list[EvalRun], dict[str, list[ScoredResponse]], dict[str, Any]]:
@@ -780,11 +803,11 @@ def board_fixture() -> tuple[list[EvalRun], dict[str, list[ScoredResponse]], dic
 
 def test_regression_board_puts_real_regressions_first():
     runs, responses, prompts_by_eval = board_fixture()
-    runs_df = frames.runs_frame(runs)
-    df = frames.responses_frame(responses, runs_df, frames.prompts_frame(prompts_by_eval))
-    board = frames.regression_board(runs_df, df)
+    runs_df = runs_frame(runs)
+    df = responses_frame(responses, runs_df, prompts_frame(prompts_by_eval))
+    board = regression_board(runs_df, df)
     assert board["eval_uuid"].tolist() == ["BAD", "MEH", "UP"]
-    assert board["verdict"].tolist() == ["regressed", "within noise", "improved"]
+    assert board["verdict"].tolist() == [REGRESSED, WITHIN_NOISE, IMPROVED]
     bad = board.iloc[0]
     assert (bad["run_a"], bad["run_b"]) == ("bad-1", "bad-2")
     assert bad["n_shared"] == 20 and bad["newly_failed"] == 15 and bad["newly_passed"] == 0
@@ -801,30 +824,30 @@ def test_regression_board_puts_real_regressions_first():
 
 def test_regression_board_without_responses_uses_the_pass_rates():
     runs, _, _ = board_fixture()
-    board = frames.regression_board(frames.runs_frame(runs), None)
-    assert board["verdict"].tolist() == ["regressed", "within noise", "improved"]
+    board = regression_board(runs_frame(runs), None)
+    assert board["verdict"].tolist() == [REGRESSED, WITHIN_NOISE, IMPROVED]
     assert set(board["test"]) == {"two-proportion"}
 
 
 def test_regression_board_of_nothing():
-    board = frames.regression_board(frames.runs_frame([]), None)
+    board = regression_board(runs_frame([]), None)
     assert board.empty and "verdict" in board
 
 
 def test_aggregates_do_not_mutate_their_inputs(small):
     runs, responses, prompts_by_eval = board_fixture()
-    runs_df = frames.runs_frame(runs)
-    df = frames.responses_frame(responses, runs_df, frames.prompts_frame(prompts_by_eval))
-    evals_df = frames.evals_frame(small["evals"])
+    runs_df = runs_frame(runs)
+    df = responses_frame(responses, runs_df, prompts_frame(prompts_by_eval))
+    evals_df = evals_frame(small["evals"])
     before = [x.copy(deep=True) for x in (df, runs_df, evals_df, small["df"])]
-    frames.verdict_counts(df)
-    frames.category_pass_rates(df)
-    frames.failing_categories(small["df"])
-    frames.latest_run_changes(runs_df)
-    frames.eval_catalogue(evals_df, runs_df)
-    frames.confidence_bands(small["df"])
-    frames.flip_table(df.iloc[:10], df.iloc[10:40])
-    frames.regression_board(runs_df, df)
+    verdict_counts(df)
+    category_pass_rates(df)
+    failing_categories(small["df"])
+    latest_run_changes(runs_df)
+    eval_catalogue(evals_df, runs_df)
+    confidence_bands(small["df"])
+    flip_table(df.iloc[:10], df.iloc[10:40])
+    regression_board(runs_df, df)
     for kept, now in zip(before, (df, runs_df, evals_df, small["df"]), strict=True):
         pd.testing.assert_frame_equal(kept, now)
 
@@ -868,22 +891,22 @@ def synthetic(n: int) -> tuple[dict[str, list[ScoredResponse]], pd.DataFrame, pd
                 )
                 for k in range(per_run)
             ]
-    runs_df = frames.runs_frame(runs)
-    return responses, runs_df, frames.prompts_frame(prompts)
+    runs_df = runs_frame(runs)
+    return responses, runs_df, prompts_frame(prompts)
 
 
 @pytest.mark.slow
 def test_responses_frame_builds_two_hundred_thousand_rows_quickly():
     responses, runs_df, prompts_df = synthetic(200_000)
     start = time.perf_counter()
-    df = frames.responses_frame(responses, runs_df, prompts_df)
+    df = responses_frame(responses, runs_df, prompts_df)
     elapsed = time.perf_counter() - start
     assert len(df) == 200_000
     assert df["prompt_content"].ne("").all()
     assert df.memory_usage(deep=True).sum() < 200 * 2**20
     assert elapsed < 5.0, f"responses_frame took {elapsed:.2f} s for 200k rows"
     start = time.perf_counter()
-    out = frames.filter_responses(
+    out = filter_responses(
         df, verdicts=["failed"], categories=["privacy", "medical"], text="NUMBER 12"
     )
     assert time.perf_counter() - start < 0.5
@@ -906,9 +929,9 @@ def test_calibration_bands_use_the_judges_own_confidence_not_the_reviewers():
         update_history=[review],
     )  # fmt: skip
     steady = ScoredResponse(prompt_uuid="p2", is_passed=True, confidence=0.95)
-    runs = frames.runs_frame([])
-    responses = frames.responses_frame({"r1": [overturned, steady]}, runs, frames.prompts_frame({}))
+    runs = runs_frame([])
+    responses = responses_frame({"r1": [overturned, steady]}, runs, prompts_frame({}))
     assert responses["original_confidence"].tolist() == [0.55, 0.95]
-    bands = frames.confidence_bands(responses).set_index("band")
+    bands = confidence_bands(responses).set_index("band")
     assert bands.loc["0.5–0.6", "overridden"] == 1
     assert bands.loc["0.9–1.0", "overridden"] == 0

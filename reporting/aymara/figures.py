@@ -1,17 +1,27 @@
-"""Frames -> plotly figures: pure builders, hover details on every trace, both themes."""
+"""Aymara frames -> plotly figures: pure builders, hover details on every trace, both themes."""
 
 from __future__ import annotations
 
-import html
 import itertools
-import math
-from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from reporting.chart_style import (
+    CONFIDENCE_BIN,
+    PERCENT,
+    RATE_RANGE,
+    bar_chart_height,
+    empty_figure,
+    esc,
+    esc_all,
+    horizontal_axis,
+    naive_utc,
+    pct,
+    style_figure,
+    unique_labels,
+)
 from reporting.palette import (
     BLUE,
     COMPARE_COLORS,
@@ -21,104 +31,6 @@ from reporting.palette import (
     eval_type_colors,
 )
 
-TRANSPARENT = "rgba(0,0,0,0)"
-PERCENT = ".0%"
-LABEL_MAX = 40  # longer axis labels are shortened on the axis; the hover keeps the full text
-BAR_HEIGHT = 28
-CONFIDENCE_BIN = 0.05
-RATE_RANGE = [0, 1.04]  # a little past 100% so the 100% tick and full bars stay visible
-
-
-def _esc(value: Any) -> str:
-    """Text safe for plotly labels, which otherwise read <a>, <b> and <br> in the data."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value), quote=False)
-
-
-def _esc_all(values: Iterable[Any]) -> list[str]:
-    """_esc over a column."""
-    return [_esc(v) for v in values]
-
-
-def _short(label: str) -> str:
-    """An escaped label cut to fit an axis (the cut never splits an &entity;)."""
-    raw = html.unescape(label)
-    return label if len(raw) <= LABEL_MAX else _esc(raw[: LABEL_MAX - 1].rstrip() + "…")
-
-
-def _pct(value: float) -> str:
-    """0.123 -> '12.3%', NaN -> 'n/a'."""
-    return "n/a" if value is None or pd.isna(value) else f"{value:.1%}"
-
-
-def _style(fig: go.Figure, **layout: Any) -> go.Figure:
-    """The shared look: default template, transparent backgrounds, tight margins."""
-    fig.update_layout(
-        template="plotly",
-        paper_bgcolor=TRANSPARENT,
-        plot_bgcolor=TRANSPARENT,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hoverlabel={"namelength": -1},
-    )
-    fig.update_layout(**layout)
-    return fig
-
-
-def _naive_utc(values: pd.Series) -> pd.Series:
-    """UTC timestamps without tz, so plotly draws them as UTC on every viewer's machine."""
-    stamps = pd.to_datetime(values, utc=True)
-    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-
-
-def _unique_labels(names: Iterable[Any], keys: Iterable[Any]) -> list[str]:
-    """Escaped names, with a short key appended where two rows share a name."""
-    names, keys = _esc_all(names), [str(k) for k in keys]
-    counts = pd.Series(names).value_counts()
-    return [
-        f"{name} ({_esc(key[:8])})" if counts[name] > 1 else name
-        for name, key in zip(names, keys, strict=True)
-    ]
-
-
-def _horizontal_axis(labels: list[str]) -> dict[str, Any]:
-    """A category y axis with the first label at the top and long labels shortened."""
-    return {
-        "categoryorder": "array",
-        "categoryarray": labels[::-1],
-        "tickmode": "array",
-        "tickvals": labels,
-        "ticktext": [_short(label) for label in labels],
-        "automargin": True,
-    }
-
-
-def _height(rows: int) -> int:
-    """Figure height for a horizontal bar chart of so many rows."""
-    return max(260, BAR_HEIGHT * rows + 120)
-
-
-def empty_figure(message: str) -> go.Figure:
-    """A blank figure that says why there is nothing to plot."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=_esc(message),
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 14, "color": GREY},
-    )
-    return _style(
-        fig,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        height=220,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-    )
-
 
 def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
     """Finished runs' pass rates over time, one colour per eval type, with a trend line."""
@@ -127,7 +39,7 @@ def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
     if finished.empty:
         return empty_figure("No finished runs with a pass rate yet.")
     finished = finished.sort_values("created_at", kind="stable")
-    when = _naive_utc(finished["created_at"])
+    when = naive_utc(finished["created_at"])
     colours = eval_type_colors(finished["eval_type"].astype(str))
     fig = go.Figure()
     for etype, colour in colours.items():
@@ -139,10 +51,10 @@ def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
                 x=when[rows],
                 y=part["pass_rate"].astype(float).to_numpy(),
                 mode="markers",
-                name=_esc(etype),
+                name=esc(etype),
                 marker={"color": colour, "size": 9, "line": {"width": 0}},
                 customdata=np.column_stack(
-                    [_esc_all(part["eval_name"]), _esc_all(part["run_name"]), scored]
+                    [esc_all(part["eval_name"]), esc_all(part["run_name"]), scored]
                 ),
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>Run: %{customdata[1]}<br>"
@@ -166,7 +78,7 @@ def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
                 hovertemplate="Trend: %{y:.1%}<br>%{x|%Y-%m-%d}<extra></extra>",
             )
         )
-    return _style(
+    return style_figure(
         fig,
         xaxis={"title": {"text": "Run created (UTC)"}},
         yaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": [-0.02, 1.02]},
@@ -179,7 +91,7 @@ def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
     if rows.empty:
         return empty_figure("No eval has a finished run with a pass rate yet.")
     rows = rows.sort_values("latest_pass_rate", kind="stable")
-    labels = _unique_labels(rows["eval_name"], rows["eval_uuid"])
+    labels = unique_labels(rows["eval_name"], rows["eval_uuid"])
     changes = [
         "no earlier finished run" if pd.isna(c) else f"{c * 100:+.1f} pp vs the run before"
         for c in rows["change"]
@@ -194,12 +106,12 @@ def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
                 x=part["latest_pass_rate"].astype(float).to_numpy(),
                 y=[label for label, m in zip(labels, mask, strict=True) if m],
                 orientation="h",
-                name=_esc(etype),
+                name=esc(etype),
                 marker={"color": colour},
                 customdata=np.column_stack(
                     [
                         [c for c, m in zip(changes, mask, strict=True) if m],
-                        _esc_all(part["latest_run_name"])
+                        esc_all(part["latest_run_name"])
                         if "latest_run_name" in part
                         else [""] * len(part),
                         [str(int(n)) for n in part["runs"]],
@@ -212,12 +124,12 @@ def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
                 ),
             )
         )
-    return _style(
+    return style_figure(
         fig,
         barmode="overlay",
-        height=_height(len(labels)),
+        height=bar_chart_height(len(labels)),
         xaxis={"title": {"text": "Latest pass rate"}, "tickformat": PERCENT, "range": RATE_RANGE},
-        yaxis=_horizontal_axis(labels),
+        yaxis=horizontal_axis(labels),
     )
 
 
@@ -230,7 +142,7 @@ def _interval_bar(cat: pd.DataFrame, name: str, colour: str, labels: list[str]) 
         f"{int(p):,} passed of {int(s):,} scored"
         for p, s in zip(cat["passed"], cat["scored"], strict=True)
     ]
-    interval = [f"{_pct(lo)}–{_pct(hi)}" for lo, hi in zip(low, high, strict=True)]
+    interval = [f"{pct(lo)}–{pct(hi)}" for lo, hi in zip(low, high, strict=True)]
     return go.Bar(
         x=rate,
         y=labels,
@@ -258,14 +170,14 @@ def category_bars(cat: pd.DataFrame, by: str = "prompt_category") -> go.Figure:
     rows = cat.loc[cat["scored"] > 0].sort_values("pass_rate", kind="stable")
     if rows.empty:
         return empty_figure("No scored responses to break down.")
-    labels = _esc_all(rows[by])
+    labels = esc_all(rows[by])
     fig = go.Figure(_interval_bar(rows, "Pass rate", BLUE, labels))
-    return _style(
+    return style_figure(
         fig,
         showlegend=False,
-        height=_height(len(labels)),
+        height=bar_chart_height(len(labels)),
         xaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": RATE_RANGE},
-        yaxis=_horizontal_axis(labels),
+        yaxis=horizontal_axis(labels),
     )
 
 
@@ -285,21 +197,21 @@ def grouped_category_bars(
     order = list(rows_b.sort_values("pass_rate", kind="stable")[by].astype(str))
     in_b = set(order)
     only_a = rows_a.sort_values("pass_rate", kind="stable")[by].astype(str)
-    labels = _esc_all(order + [c for c in only_a if c not in in_b])
+    labels = esc_all(order + [c for c in only_a if c not in in_b])
     fig = go.Figure()
     # Horizontal groups stack their traces bottom-up: add B first so A reads above B.
     for rows, label, colour in (
         (rows_b, label_b, COMPARE_COLORS[1]),
         (rows_a, label_a, COMPARE_COLORS[0]),
     ):
-        fig.add_trace(_interval_bar(rows, _esc(label), colour, _esc_all(rows[by])))
-    return _style(
+        fig.add_trace(_interval_bar(rows, esc(label), colour, esc_all(rows[by])))
+    return style_figure(
         fig,
         barmode="group",
         legend={"traceorder": "reversed", "orientation": "h", "yanchor": "bottom", "y": 1.02},
-        height=_height(len(labels) * 2),
+        height=bar_chart_height(len(labels) * 2),
         xaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": RATE_RANGE},
-        yaxis=_horizontal_axis(labels),
+        yaxis=horizontal_axis(labels),
     )
 
 
@@ -331,7 +243,7 @@ def confidence_histogram(responses: pd.DataFrame) -> go.Figure:
                 ),
             )
         )
-    fig = _style(
+    fig = style_figure(
         fig,
         barmode="stack",
         bargap=0,
@@ -351,41 +263,6 @@ def confidence_histogram(responses: pd.DataFrame) -> go.Figure:
             font={"color": GREY, "size": 11},
         )
     return fig
-
-
-def verdict_donut(counts: Mapping[str, Any]) -> go.Figure:
-    """Passed, failed and not scored as a donut; the pass rate and refusals in the middle."""
-    values = [
-        int(counts.get("passed", 0)),
-        int(counts.get("failed", 0)),
-        int(counts.get("not_scored", 0)),
-    ]
-    if not sum(values):
-        return empty_figure("No responses yet.")
-    labels = ["passed", "failed", "not scored"]
-    fig = go.Figure(
-        go.Pie(
-            labels=[label.capitalize() for label in labels],
-            values=values,
-            hole=0.6,
-            sort=False,
-            direction="clockwise",
-            marker={"colors": [VERDICT_COLORS[label] for label in labels]},
-            textinfo="percent",
-            textposition="inside",
-            hovertemplate="%{label}: %{value:,} responses (%{percent})<extra></extra>",
-        )
-    )
-    refused = int(counts.get("refused", 0))
-    rate = counts.get("pass_rate", math.nan)
-    # The centre is the pass rate of scored responses; the slices are shares of all responses.
-    centre = f"<b>{_pct(rate)}</b><br>pass rate<br>{refused:,} refused"
-    fig.add_annotation(text=centre, x=0.5, y=0.5, showarrow=False, font={"size": 14})
-    return _style(
-        fig,
-        height=320,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0.5, "xanchor": "center"},
-    )
 
 
 def calibration_chart(bands: pd.DataFrame) -> go.Figure:
@@ -409,7 +286,7 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=part["band"].astype(str).to_numpy(),
                 y=part["pass_rate"].astype(float).to_numpy(),
-                name=f"Pass rate: {_esc(etype)}",
+                name=f"Pass rate: {esc(etype)}",
                 marker={"color": colour},
                 customdata=np.column_stack([part["scored"].to_numpy(), part["passed"].to_numpy()]),
                 hovertemplate=(
@@ -442,7 +319,7 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
             ),
         )
     )
-    return _style(
+    return style_figure(
         fig,
         barmode="group",
         xaxis={

@@ -1,0 +1,1 @@
+"""Aymara API reporting: frames from models, aggregates, comparisons and figures."""

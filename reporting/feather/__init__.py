@@ -1,0 +1,1 @@
+"""Feather API reporting: frames from models, aggregates and figures."""
