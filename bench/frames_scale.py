@@ -43,14 +43,15 @@ def generate(out: Path, scale: float, prompts_per_eval: int) -> dict[str, Any]:
 
     from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
     from reporting import frames
-    from simulator.aymara_data import AymaraData
+    from simulator.aymara.generator import AymaraDemoAccount
+    from simulator.aymara.rendering import run_json, scored_responses
     from simulator.settings import SimSettings
 
     started = time.perf_counter()
-    sim = AymaraData(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
+    sim = AymaraDemoAccount(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
     evals = [Eval.model_validate(ev.json) for ev in sim.evals]
     live = sim.live_runs()
-    runs = [EvalRun.model_validate(sim.run_json(run)) for run in live]
+    runs = [EvalRun.model_validate(run_json(sim, run)) for run in live]
     evals_df = frames.evals_frame(evals)
     runs_df = frames.runs_frame(runs, evals_df)
     prompts_df = frames.prompts_frame(
@@ -62,7 +63,7 @@ def generate(out: Path, scale: float, prompts_per_eval: int) -> dict[str, Any]:
     # One record batch per run, so `measure` reads each run's table into buffers of its own.
     with pa.ipc.new_file(str(out / "records.arrow"), frames.RECORD_SCHEMA) as writer:
         for run in fetchable:
-            items = [ScoredResponse.model_validate(raw) for raw in sim.responses(run)]
+            items = [ScoredResponse.model_validate(raw) for raw in scored_responses(sim, run)]
             table = frames.response_records(items)
             responses += table.num_rows
             writer.write_table(table, max_chunksize=max(1, table.num_rows))
