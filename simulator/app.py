@@ -39,7 +39,7 @@ from simulator.faults import (
 from simulator.settings import SimSettings
 
 try:
-    from simulator.feather_routes import make_router as feather_router
+    from simulator.feather.routes import make_router as feather_router
 except ImportError:  # the Feather half is optional: the Aymara half works on its own
     feather_router = None  # type: ignore[assignment]
 
@@ -345,7 +345,7 @@ def _add_control_routes(app: FastAPI, state: SimState) -> None:
         # The live server's truth: runs added or deleted at runtime are included.
         result: dict[str, Any] = {"aymara": aymara_account_truth(state.aymara)}
         try:
-            from simulator.feather_data import feather_ground_truth
+            from simulator.feather.ground_truth import feather_ground_truth
         except ImportError:
             return result
         result["feather"] = feather_ground_truth(state.settings)

@@ -25,7 +25,7 @@ def ground_truth(settings: SimSettings) -> dict[str, Any]:
     """Both APIs' ground truth: `{"aymara": ..., "feather": ...}` (Feather when available)."""
     result: dict[str, Any] = {"aymara": aymara_ground_truth(settings)}
     try:
-        from simulator.feather_data import feather_ground_truth
+        from simulator.feather.ground_truth import feather_ground_truth
     except ImportError:
         return result
     result["feather"] = feather_ground_truth(settings)

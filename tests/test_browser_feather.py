@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import pytest
 
 from reporting import feather
-from simulator.feather_data import NOW, filter_runs, get_dataset
+from simulator.feather.contract import NOW
+from simulator.feather.dataset import filter_runs, get_dataset
 from simulator.settings import SimSettings
 from tests.appserver import (  # noqa: F401 - fixtures
     AppServer,

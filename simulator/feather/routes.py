@@ -23,7 +23,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
-from simulator.feather_data import (
+from simulator.feather.contract import (
     EVALUATOR_KINDS,
     EVALUATOR_STATUSES,
     NOW,
@@ -31,15 +31,12 @@ from simulator.feather_data import (
     RUN_STATUSES,
     SCOPES,
     SEVERITIES,
-    FeatherDataset,
     Json,
-    RunFilters,
-    activity,
-    eval_summary,
-    get_dataset,
     iso,
     to_utc,
 )
+from simulator.feather.dataset import FeatherDataset, RunFilters, activity, get_dataset
+from simulator.feather.rendering import eval_summary
 from simulator.settings import SimSettings
 
 DEFAULT_LIMIT = 50
