@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import OrderedDict
 from datetime import datetime, timedelta
 from math import exp
 from typing import Any
@@ -21,6 +20,7 @@ from simulator.aymara.catalogue import (
     Workspace,
     ground_truth_text,
 )
+from simulator.aymara.lru import BoundedLRU
 from simulator.aymara.prompts import build_prompts
 from simulator.aymara.records import EvalRecord, Outcome, ReportRecord, RunRecord, Summary
 from simulator.aymara.seeding import HISTORY, NOW, clamp, iso, stable_rng, stable_uuid
@@ -68,8 +68,8 @@ class AymaraDemoAccount:
         ]
         self.lock = threading.RLock()
         self.summaries: dict[str, Summary] = {}
-        self.outcome_cache: OrderedDict[str, list[Outcome]] = OrderedDict()
-        self.response_cache: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        self.outcome_cache: BoundedLRU[list[Outcome]] = BoundedLRU(RESPONSE_CACHE_RUNS * 4)
+        self.response_cache: BoundedLRU[list[dict[str, Any]]] = BoundedLRU(RESPONSE_CACHE_RUNS)
         self.added_count = 0
         self.sorted_cache: list[RunRecord] | None = None
 
@@ -318,16 +318,11 @@ class AymaraDemoAccount:
 
     def outcomes(self, run: RunRecord) -> list[Outcome]:
         """Per-prompt outcomes of a generated run (cached, bounded)."""
-        with self.lock:
-            cached = self.outcome_cache.get(run.uuid)
-            if cached is not None:
-                self.outcome_cache.move_to_end(run.uuid)
-                return cached
+        cached = self.outcome_cache.get(run.uuid)
+        if cached is not None:
+            return cached
         result = self._compute_outcomes(run)
-        with self.lock:
-            self.outcome_cache[run.uuid] = result
-            while len(self.outcome_cache) > RESPONSE_CACHE_RUNS * 4:
-                self.outcome_cache.popitem(last=False)
+        self.outcome_cache.put(run.uuid, result)
         return result
 
     def _compute_outcomes(self, run: RunRecord) -> list[Outcome]:

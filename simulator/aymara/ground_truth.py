@@ -9,21 +9,25 @@ if TYPE_CHECKING:
     from simulator.aymara.generator import AymaraDemoAccount
 
 
+def _zero_counts() -> dict[str, Any]:
+    """One row of the ground truth before any run is counted (the key order is the output's)."""
+    return {
+        "evals": 0,
+        "runs": 0,
+        "runs_by_status": Counter(),
+        "responses": 0,
+        "passed": 0,
+        "failed": 0,
+        "not_scored": 0,
+    }
+
+
 def ground_truth(account: AymaraDemoAccount) -> dict[str, Any]:
     """Counts per workspace and in total, from the same code that serves the responses."""
     per: dict[str, dict[str, Any]] = {}
     for ws in account.workspaces:
         evals = [e for e in account.evals if e.workspace is ws]
-        per[ws.uuid] = {
-            "name": ws.name,
-            "evals": len(evals),
-            "runs": 0,
-            "runs_by_status": Counter(),
-            "responses": 0,
-            "passed": 0,
-            "failed": 0,
-            "not_scored": 0,
-        }
+        per[ws.uuid] = {"name": ws.name} | _zero_counts() | {"evals": len(evals)}
     for run in account.live_runs():
         row = per[run.workspace_uuid]
         s = account.summary(run)
@@ -33,15 +37,7 @@ def ground_truth(account: AymaraDemoAccount) -> dict[str, Any]:
         row["passed"] += s.passed
         row["failed"] += s.failed
         row["not_scored"] += s.not_scored
-    totals: dict[str, Any] = {
-        "evals": 0,
-        "runs": 0,
-        "runs_by_status": Counter(),
-        "responses": 0,
-        "passed": 0,
-        "failed": 0,
-        "not_scored": 0,
-    }
+    totals = _zero_counts()
     for row in per.values():
         for key in ("evals", "runs", "responses", "passed", "failed", "not_scored"):
             totals[key] += row[key]

@@ -121,6 +121,11 @@ def _bank_prompts(
                 )
             )
     rng.shuffle(prompts)
+    return _numbered(account, spec, prompts)
+
+
+def _numbered(account: AymaraDemoAccount, spec: EvalSpec, prompts: list[Prompt]) -> list[Prompt]:
+    """Give the prompts, in their final order, the uuids their positions derive."""
     for i, p in enumerate(prompts):
         p.prompt_uuid = stable_uuid(account.seed, "prompt", spec.key, i)
     return prompts
@@ -142,10 +147,7 @@ def _kb_prompts(account: AymaraDemoAccount, spec: EvalSpec, rng: random.Random) 
                     )
                 )
     rng.shuffle(prompts)
-    prompts = prompts[: spec.num_prompts]
-    for i, p in enumerate(prompts):
-        p.prompt_uuid = stable_uuid(account.seed, "prompt", spec.key, i)
-    return prompts
+    return _numbered(account, spec, prompts[: spec.num_prompts])
 
 
 def _algebra_prompts(
@@ -174,9 +176,7 @@ def _algebra_prompts(
                 )
             )
     rng.shuffle(prompts)
-    for i, p in enumerate(prompts):
-        p.prompt_uuid = stable_uuid(account.seed, "prompt", spec.key, i)
-    return prompts
+    return _numbered(account, spec, prompts)
 
 
 def _thread_prompts(account: AymaraDemoAccount, spec: EvalSpec, rng: random.Random) -> list[Prompt]:

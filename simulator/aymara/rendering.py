@@ -15,7 +15,6 @@ from simulator.aymara.corpus import (
     EXPLANATIONS,
     TECHNIQUES,
 )
-from simulator.aymara.generator import RESPONSE_CACHE_RUNS
 from simulator.aymara.records import Outcome, Prompt, RunRecord
 from simulator.aymara.seeding import NOW, digest, iso, mask, stable_rng, stable_uuid
 
@@ -27,18 +26,13 @@ def scored_responses(account: AymaraDemoAccount, run: RunRecord) -> list[dict[st
     """Every ScoredResponse of a run, in prompt order (generated lazily, LRU-cached)."""
     if run.fixed_responses is not None:
         return run.fixed_responses
-    with account.lock:
-        cached = account.response_cache.get(run.uuid)
-        if cached is not None:
-            account.response_cache.move_to_end(run.uuid)
-            return cached
+    cached = account.response_cache.get(run.uuid)
+    if cached is not None:
+        return cached
     outcomes = account.outcomes(run)
     rng = stable_rng(account.seed, "text", run.uuid)
     items = [_response(account, run, i, o, rng) for i, o in enumerate(outcomes)]
-    with account.lock:
-        account.response_cache[run.uuid] = items
-        while len(account.response_cache) > RESPONSE_CACHE_RUNS:
-            account.response_cache.popitem(last=False)
+    account.response_cache.put(run.uuid, items)
     return items
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from simulator.aymara import mutations
 from simulator.aymara.generator import AymaraDemoAccount
-from simulator.aymara.records import EvalRecord, RunRecord
+from simulator.aymara.records import EvalRecord, ReportRecord, RunRecord
 from simulator.aymara.rendering import resolve_file, run_json, scored_responses
 from simulator.aymara.reports import report_json
 from simulator.aymara.seeding import iso
@@ -78,6 +78,15 @@ def page(items: Sequence[T], limit: int, offset: int) -> tuple[list[T], int]:
     return list(items[offset : offset + min(limit, MAX_LIMIT)]), len(items)
 
 
+R = TypeVar("R", EvalRecord, ReportRecord)
+
+
+def newest_first(records: Sequence[R], allowed: set[str]) -> list[R]:
+    """The records in the allowed workspaces, newest first (ties broken by uuid)."""
+    mine = (r for r in records if r.workspace.uuid in allowed)
+    return sorted(mine, key=lambda r: (r.created_at, r.uuid), reverse=True)
+
+
 def make_router(account: AymaraDemoAccount) -> APIRouter:
     """The Aymara v2 API (plus the simulator's image files) over one dataset.
 
@@ -113,11 +122,7 @@ def make_router(account: AymaraDemoAccount) -> APIRouter:
         workspace_uuid: WorkspaceParam = None, limit: Limit = 100, offset: Offset = 0
     ) -> Response:
         allowed = scope(workspace_uuid)
-        evals = sorted(
-            (e for e in account.evals if e.workspace.uuid in allowed),
-            key=lambda e: (e.created_at, e.uuid),
-            reverse=True,
-        )
+        evals = newest_first(account.evals, allowed)
         items, count = page(evals, limit, offset)
         return JSONResponse({"items": [e.json for e in items], "count": count})
 
@@ -213,11 +218,7 @@ def make_router(account: AymaraDemoAccount) -> APIRouter:
         workspace_uuid: WorkspaceParam = None, limit: Limit = 100, offset: Offset = 0
     ) -> Response:
         allowed = scope(workspace_uuid)
-        reports = sorted(
-            (r for r in account.reports if r.workspace.uuid in allowed),
-            key=lambda r: (r.created_at, r.uuid),
-            reverse=True,
-        )
+        reports = newest_first(account.reports, allowed)
         items, count = page(reports, limit, offset)
         return JSONResponse({"items": [report_json(account, r) for r in items], "count": count})
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from simulator.feather.contract import NOW, Json, created_to_bound, iso, to_utc
+from simulator.feather.contract import Json, created_to_bound, iso, to_utc
 from simulator.feather.generator import DatasetBuilder
 from simulator.feather.rendering import run_outcome
 from simulator.settings import SimSettings
@@ -125,7 +125,6 @@ class FeatherDataset:
     def __init__(self, settings: SimSettings) -> None:
         self.seed = settings.seed
         self.scale = settings.scale
-        self.now = NOW
         self.lock = threading.RLock()  # guards insert_run against concurrent page reads
         self.organization_id = ""
         self.assistants: list[Json] = []
