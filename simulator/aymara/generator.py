@@ -1,4 +1,16 @@
-"""The Aymara demo account: evals, runs and reports built from the seed, outcomes on demand."""
+"""The Aymara demo account: evals, runs and reports built from the seed, outcomes on demand.
+
+Everything derives from `SimSettings.seed` (and `scale` for the number of runs) through stable
+hashes, never the wall clock or Python's randomised `hash()`, so two servers with the same seed
+serve byte-identical data. Scored responses are generated per run on demand and kept in a
+bounded LRU, so a scale-200 account (about a million responses) never sits in memory at once.
+
+How outcomes arise: every prompt has a fixed difficulty in [0, 1] and every eval an "ability"
+curve over the 90 days of history. A prompt passes in a run when ability + noise > difficulty,
+so consecutive runs agree on most prompts and a drop in ability flips the hardest prompts first,
+the way a real model regression looks. Two evals carry hand-set scenarios for the regression
+board: a real regression and a noise-only change (see `catalogue.SCENARIO_*`).
+"""
 
 from __future__ import annotations
 

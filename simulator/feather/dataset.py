@@ -1,4 +1,9 @@
-"""The Feather demo dataset: its runs indexed for keyset paging, the filters, activity."""
+"""The Feather demo dataset: its runs indexed for keyset paging, the filters, activity.
+
+Everything is derived from `settings.seed` and `settings.scale` and a fixed "now"
+(2026-11-20T12:00:00Z), never the wall clock, so two builds are identical and tests can compare
+what a client pages through with `filter_runs` and `ground_truth.feather_ground_truth`.
+"""
 
 from __future__ import annotations
 
