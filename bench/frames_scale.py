@@ -42,19 +42,17 @@ def generate(out: Path, scale: float, prompts_per_eval: int) -> dict[str, Any]:
     import pyarrow as pa
 
     from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
-    from reporting.aymara.responses import (
-        RECORD_SCHEMA,
-        response_records,
-    )
+    from reporting.aymara.responses import RECORD_SCHEMA, response_records
     from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
-    from simulator.aymara_data import AymaraData
+    from simulator.aymara.generator import AymaraDemoAccount
+    from simulator.aymara.rendering import run_json, scored_responses
     from simulator.settings import SimSettings
 
     started = time.perf_counter()
-    sim = AymaraData(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
+    sim = AymaraDemoAccount(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
     evals = [Eval.model_validate(ev.json) for ev in sim.evals]
     live = sim.live_runs()
-    runs = [EvalRun.model_validate(sim.run_json(run)) for run in live]
+    runs = [EvalRun.model_validate(run_json(sim, run)) for run in live]
     evals_df = evals_frame(evals)
     runs_df = runs_frame(runs, evals_df)
     prompts_df = prompts_frame(
@@ -66,7 +64,7 @@ def generate(out: Path, scale: float, prompts_per_eval: int) -> dict[str, Any]:
     # One record batch per run, so `measure` reads each run's table into buffers of its own.
     with pa.ipc.new_file(str(out / "records.arrow"), RECORD_SCHEMA) as writer:
         for run in fetchable:
-            items = [ScoredResponse.model_validate(raw) for raw in sim.responses(run)]
+            items = [ScoredResponse.model_validate(raw) for raw in scored_responses(sim, run)]
             table = response_records(items)
             responses += table.num_rows
             writer.write_table(table, max_chunksize=max(1, table.num_rows))

@@ -23,9 +23,10 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from simulator.aymara_data import AymaraData
-from simulator.aymara_routes import ApiError
-from simulator.aymara_routes import make_router as aymara_router
+from simulator.aymara.generator import AymaraDemoAccount
+from simulator.aymara.ground_truth import ground_truth as aymara_account_truth
+from simulator.aymara.routes import ApiError
+from simulator.aymara.routes import make_router as aymara_router
 from simulator.faults import (
     Fault,
     FaultInjector,
@@ -38,7 +39,7 @@ from simulator.faults import (
 from simulator.settings import SimSettings
 
 try:
-    from simulator.feather_routes import make_router as feather_router
+    from simulator.feather.routes import make_router as feather_router
 except ImportError:  # the Feather half is optional: the Aymara half works on its own
     feather_router = None  # type: ignore[assignment]
 
@@ -63,7 +64,7 @@ class SimState:
     config: RuntimeConfig
     injector: FaultInjector
     stats: RequestStats
-    aymara: AymaraData
+    aymara: AymaraDemoAccount
 
 
 def _request_id(request: Request) -> str:
@@ -287,7 +288,7 @@ def create_app(settings: SimSettings) -> FastAPI:
         config=config,
         injector=FaultInjector(settings.seed, config),
         stats=RequestStats(),
-        aymara=AymaraData(settings),
+        aymara=AymaraDemoAccount(settings),
     )
     app = FastAPI(
         title="Eval API simulator",
@@ -342,9 +343,9 @@ def _add_control_routes(app: FastAPI, state: SimState) -> None:
     @app.get("/_sim/ground-truth", include_in_schema=False)
     async def ground_truth() -> dict[str, Any]:
         # The live server's truth: runs added or deleted at runtime are included.
-        result: dict[str, Any] = {"aymara": state.aymara.ground_truth()}
+        result: dict[str, Any] = {"aymara": aymara_account_truth(state.aymara)}
         try:
-            from simulator.feather_data import feather_ground_truth
+            from simulator.feather.ground_truth import feather_ground_truth
         except ImportError:
             return result
         result["feather"] = feather_ground_truth(state.settings)

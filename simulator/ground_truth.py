@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.aymara_data import AymaraData
+from simulator.aymara.generator import AymaraDemoAccount
+from simulator.aymara.ground_truth import ground_truth as aymara_account_truth
 from simulator.settings import SimSettings
 
 
@@ -17,14 +18,14 @@ def aymara_ground_truth(settings: SimSettings) -> dict[str, Any]:
     workspace's runs and `pass_rate = passed / (passed + failed)`. This is a fresh server's
     truth; a running one's (with runs added or deleted) is at `GET /_sim/ground-truth`.
     """
-    return AymaraData(settings).ground_truth()
+    return aymara_account_truth(AymaraDemoAccount(settings))
 
 
 def ground_truth(settings: SimSettings) -> dict[str, Any]:
     """Both APIs' ground truth: `{"aymara": ..., "feather": ...}` (Feather when available)."""
     result: dict[str, Any] = {"aymara": aymara_ground_truth(settings)}
     try:
-        from simulator.feather_data import feather_ground_truth
+        from simulator.feather.ground_truth import feather_ground_truth
     except ImportError:
         return result
     result["feather"] = feather_ground_truth(settings)

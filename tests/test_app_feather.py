@@ -19,7 +19,9 @@ from streamlit.testing.v1 import AppTest
 from client.feather import FeatherClient
 from components import cache
 from reporting.feather.aggregates import default_window, recent_window
-from simulator.feather_data import NOW, feather_ground_truth, filter_runs, get_dataset
+from simulator.feather.contract import NOW
+from simulator.feather.dataset import filter_runs, get_dataset
+from simulator.feather.ground_truth import feather_ground_truth
 from simulator.settings import SimSettings
 from tests.conftest import SIMULATOR_KEY
 

@@ -54,12 +54,13 @@ def test_a_cold_load_refuses_a_folder_that_is_not_empty(
 
 
 def test_prompts_per_eval_sizes_every_eval_and_leaves_the_default_alone() -> None:
-    from simulator.aymara_data import EVAL_SPECS, AymaraData
+    from simulator.aymara.catalogue import EVAL_SPECS
+    from simulator.aymara.generator import AymaraDemoAccount
     from simulator.settings import SimSettings
 
-    default = AymaraData(SimSettings(scale=1))
-    grown = AymaraData(SimSettings(scale=1, prompts_per_eval=130))
-    shrunk = AymaraData(SimSettings(scale=1, prompts_per_eval=10))
+    default = AymaraDemoAccount(SimSettings(scale=1))
+    grown = AymaraDemoAccount(SimSettings(scale=1, prompts_per_eval=130))
+    shrunk = AymaraDemoAccount(SimSettings(scale=1, prompts_per_eval=10))
 
     for spec, ev in zip(EVAL_SPECS, default.evals, strict=True):
         assert len(ev.prompts) == (0 if spec.status == "processing" else spec.num_prompts)

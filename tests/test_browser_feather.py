@@ -9,7 +9,8 @@ import pytest
 
 from reporting.feather.aggregates import default_window
 from reporting.feather.tables import SEVERITY_RANK
-from simulator.feather_data import NOW, filter_runs, get_dataset
+from simulator.feather.contract import NOW
+from simulator.feather.dataset import filter_runs, get_dataset
 from simulator.settings import SimSettings
 from tests.appserver import (  # noqa: F401 - fixtures
     AppServer,

@@ -1,6 +1,6 @@
 """The Feather client against the simulator over real HTTP: filters, run detail and activity.
 
-The ground truth comes from `simulator.feather_data`, an independent implementation of the
+The ground truth comes from `simulator.feather`, an independent implementation of the
 contract: what the client pages through must equal what `filter_runs` says the server holds.
 """
 
@@ -16,7 +16,8 @@ from client.feather import FeatherClient, RunFilters, count_activity
 from client.feather_models import Activity
 from tests.conftest import SIMULATOR_KEY
 
-feather_data = pytest.importorskip("simulator.feather_data")
+feather_dataset = pytest.importorskip("simulator.feather.dataset")
+feather_truth = pytest.importorskip("simulator.feather.ground_truth")
 from simulator.settings import SimSettings  # noqa: E402 - only once the simulator is there
 
 Json = dict[str, Any]
@@ -27,7 +28,7 @@ WINDOW = (dt.date(2026, 10, 1), dt.date(2026, 11, 20))  # the last weeks of the 
 @pytest.fixture(scope="module")
 def dataset() -> Any:
     """The demo dataset the shared simulator serves (seed 7, scale 1)."""
-    return feather_data.get_dataset(SimSettings(seed=7, scale=1))
+    return feather_dataset.get_dataset(SimSettings(seed=7, scale=1))
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_each_filter_pages_through_exactly_the_runs_the_server_holds(
     feather: FeatherClient, dataset: Any, make_filters: Callable[[Any], Json]
 ) -> None:
     filters = make_filters(dataset)
-    expected = [run["id"] for run in feather_data.filter_runs(dataset, **filters)]
+    expected = [run["id"] for run in feather_dataset.filter_runs(dataset, **filters)]
     assert expected, f"the demo data has no run for {filters}; the case would prove nothing"
 
     listing = feather.list_eval_runs(RunFilters(**filters))
@@ -117,7 +118,7 @@ def test_each_filter_pages_through_exactly_the_runs_the_server_holds(
 
 
 def test_the_whole_listing_takes_every_page_once(feather: FeatherClient, dataset: Any) -> None:
-    truth = feather_data.feather_ground_truth(SimSettings(seed=7, scale=1))
+    truth = feather_truth.feather_ground_truth(SimSettings(seed=7, scale=1))
     progress: list[tuple[int, int | None, int]] = []
 
     listing = feather.list_eval_runs(on_progress=lambda *args: progress.append(args))

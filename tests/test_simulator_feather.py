@@ -15,17 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from simulator.feather_data import (
-    NOW,
-    FeatherDataset,
-    feather_ground_truth,
-    filter_runs,
-    get_dataset,
-    iso,
-    run_outcome,
-    to_utc,
-)
-from simulator.feather_routes import decode_cursor, make_router
+from simulator.feather.contract import NOW, iso, to_utc
+from simulator.feather.dataset import FeatherDataset, filter_runs, get_dataset
+from simulator.feather.ground_truth import feather_ground_truth
+from simulator.feather.rendering import run_outcome
+from simulator.feather.routes import decode_cursor, make_router
 from simulator.settings import SimSettings
 
 Json = dict[str, Any]

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from simulator.aymara_data import AymaraData, EvalRecord, RunRecord, iso
+from simulator.aymara import mutations
+from simulator.aymara.generator import AymaraDemoAccount
+from simulator.aymara.records import EvalRecord, ReportRecord, RunRecord
+from simulator.aymara.rendering import resolve_file, run_json, scored_responses
+from simulator.aymara.reports import report_json
+from simulator.aymara.seeding import iso
 from simulator.faults import aymara_code_for_status
 from simulator.images import demo_png
 
@@ -73,7 +78,16 @@ def page(items: Sequence[T], limit: int, offset: int) -> tuple[list[T], int]:
     return list(items[offset : offset + min(limit, MAX_LIMIT)]), len(items)
 
 
-def make_router(data: AymaraData) -> APIRouter:
+R = TypeVar("R", EvalRecord, ReportRecord)
+
+
+def newest_first(records: Sequence[R], allowed: set[str]) -> list[R]:
+    """The records in the allowed workspaces, newest first (ties broken by uuid)."""
+    mine = (r for r in records if r.workspace.uuid in allowed)
+    return sorted(mine, key=lambda r: (r.created_at, r.uuid), reverse=True)
+
+
+def make_router(account: AymaraDemoAccount) -> APIRouter:
     """The Aymara v2 API (plus the simulator's image files) over one dataset.
 
     Handlers return `JSONResponse` themselves: the data is plain JSON already, and FastAPI's
@@ -84,22 +98,22 @@ def make_router(data: AymaraData) -> APIRouter:
     def scope(workspace_uuid: str | None) -> set[str]:
         """The workspaces a request may see; absent, `*` or `**` means the whole org."""
         if workspace_uuid is None or workspace_uuid in ALL_WORKSPACES:
-            return set(data.workspace_by_uuid)
-        if workspace_uuid in data.workspace_by_uuid:
+            return set(account.workspace_by_uuid)
+        if workspace_uuid in account.workspace_by_uuid:
             return {workspace_uuid}
         raise ApiError(404, f"Workspace {workspace_uuid} not found.")
 
     def find_eval(eval_uuid: str, workspace_uuid: str | None) -> EvalRecord:
         allowed = scope(workspace_uuid)
-        ev = data.eval_by_uuid.get(eval_uuid)
+        ev = account.eval_by_uuid.get(eval_uuid)
         if ev is None or ev.workspace.uuid not in allowed:
             raise ApiError(404, f"Eval {eval_uuid} not found.")
         return ev
 
     def find_run(eval_run_uuid: str, workspace_uuid: str | None) -> RunRecord:
         allowed = scope(workspace_uuid)
-        run = data.run_by_uuid.get(eval_run_uuid)
-        if run is None or run.uuid in data.deleted or run.workspace_uuid not in allowed:
+        run = account.run_by_uuid.get(eval_run_uuid)
+        if run is None or run.uuid in account.deleted or run.workspace_uuid not in allowed:
             raise ApiError(404, f"Eval run {eval_run_uuid} not found.")
         return run
 
@@ -108,11 +122,7 @@ def make_router(data: AymaraData) -> APIRouter:
         workspace_uuid: WorkspaceParam = None, limit: Limit = 100, offset: Offset = 0
     ) -> Response:
         allowed = scope(workspace_uuid)
-        evals = sorted(
-            (e for e in data.evals if e.workspace.uuid in allowed),
-            key=lambda e: (e.created_at, e.uuid),
-            reverse=True,
-        )
+        evals = newest_first(account.evals, allowed)
         items, count = page(evals, limit, offset)
         return JSONResponse({"items": [e.json for e in items], "count": count})
 
@@ -141,11 +151,11 @@ def make_router(data: AymaraData) -> APIRouter:
         allowed = scope(workspace_uuid)
         runs = [
             r
-            for r in data.live_runs()
+            for r in account.live_runs()
             if r.workspace_uuid in allowed and (eval_uuid is None or r.eval.uuid == eval_uuid)
         ]
         items, count = page(runs, limit, offset)
-        return JSONResponse({"items": [data.run_json(r) for r in items], "count": count})
+        return JSONResponse({"items": [run_json(account, r) for r in items], "count": count})
 
     @router.post("/v2/eval-runs/-/score-responses")
     async def score_responses(
@@ -170,9 +180,10 @@ def make_router(data: AymaraData) -> APIRouter:
                 {"field": f"responses[{bad[0]}].prompt_uuid", "index": bad[0], "indices": bad},
                 "validation.invalid_request",
             )
-        if body.eval_run_uuid and body.eval_run_uuid in data.run_by_uuid:
+        if body.eval_run_uuid and body.eval_run_uuid in account.run_by_uuid:
             raise ApiError(409, f"Eval run {body.eval_run_uuid} already exists.")
-        run = data.add_scored_run(
+        run = mutations.add_scored_run(
+            account,
             ev,
             [r.model_dump() for r in body.responses],
             name=body.name,
@@ -180,15 +191,15 @@ def make_router(data: AymaraData) -> APIRouter:
             is_sandbox=is_sandbox,
             eval_run_uuid=body.eval_run_uuid,
         )
-        return JSONResponse(data.run_json(run, with_responses=True))
+        return JSONResponse(run_json(account, run, with_responses=True))
 
     @router.get("/v2/eval-runs/{eval_run_uuid}")
     async def get_run(eval_run_uuid: str, workspace_uuid: WorkspaceParam = None) -> Response:
-        return JSONResponse(data.run_json(find_run(eval_run_uuid, workspace_uuid)))
+        return JSONResponse(run_json(account, find_run(eval_run_uuid, workspace_uuid)))
 
     @router.delete("/v2/eval-runs/{eval_run_uuid}", status_code=204)
     async def delete_run(eval_run_uuid: str, workspace_uuid: WorkspaceParam = None) -> Response:
-        data.delete_run(find_run(eval_run_uuid, workspace_uuid))
+        mutations.delete_run(account, find_run(eval_run_uuid, workspace_uuid))
         return Response(status_code=204)
 
     @router.get("/v2/eval-runs/{eval_run_uuid}/responses")
@@ -199,7 +210,7 @@ def make_router(data: AymaraData) -> APIRouter:
         offset: Offset = 0,
     ) -> Response:
         run = find_run(eval_run_uuid, workspace_uuid)
-        items, count = page(data.responses(run), limit, offset)
+        items, count = page(scored_responses(account, run), limit, offset)
         return JSONResponse({"items": items, "count": count})
 
     @router.get("/v2/eval-reports")
@@ -207,37 +218,33 @@ def make_router(data: AymaraData) -> APIRouter:
         workspace_uuid: WorkspaceParam = None, limit: Limit = 100, offset: Offset = 0
     ) -> Response:
         allowed = scope(workspace_uuid)
-        reports = sorted(
-            (r for r in data.reports if r.workspace.uuid in allowed),
-            key=lambda r: (r.created_at, r.uuid),
-            reverse=True,
-        )
+        reports = newest_first(account.reports, allowed)
         items, count = page(reports, limit, offset)
-        return JSONResponse({"items": [data.report_json(r) for r in items], "count": count})
+        return JSONResponse({"items": [report_json(account, r) for r in items], "count": count})
 
     @router.get("/v2/eval-reports/{report_uuid}")
     async def get_report(report_uuid: str, workspace_uuid: WorkspaceParam = None) -> Response:
         allowed = scope(workspace_uuid)
-        for report in data.reports:
+        for report in account.reports:
             if report.uuid == report_uuid and report.workspace.uuid in allowed:
-                return JSONResponse(data.report_json(report))
+                return JSONResponse(report_json(account, report))
         raise ApiError(404, f"Eval report {report_uuid} not found.")
 
     @router.get("/v2/eval-types")
     async def list_eval_types(limit: Limit = 100, offset: Offset = 0) -> Response:
-        items, count = page(data.eval_types, limit, offset)
+        items, count = page(account.eval_types, limit, offset)
         return JSONResponse({"items": items, "count": count})
 
     @router.get("/v2/eval-types/{eval_type_uuid}")
     async def get_eval_type(eval_type_uuid: str) -> Response:
-        for item in data.eval_types:
+        for item in account.eval_types:
             if item["eval_type_uuid"] == eval_type_uuid:
                 return JSONResponse(item)
         raise ApiError(404, f"Eval type {eval_type_uuid} not found.")
 
     @router.get("/v2/files/{file_uuid}")
     async def get_file(file_uuid: str, request: Request) -> Response:
-        found = data.resolve_file(file_uuid)
+        found = resolve_file(account, file_uuid)
         if found is None:
             raise ApiError(404, f"File {file_uuid} not found.")
         run = found[0]
@@ -246,7 +253,7 @@ def make_router(data: AymaraData) -> APIRouter:
             "file_uuid": file_uuid,
             "content_type": "image/png",
             "file_type": "image",
-            "organization_uuid": data.org_uuid,
+            "organization_uuid": account.org_uuid,
             "workspace_uuid": run.workspace_uuid,
             "remote_file_path": f"evals/{run.eval.uuid}/runs/{run.uuid}/{file_uuid}.png",
             "file_url": f"{base}/_sim/files/{file_uuid}.png",
@@ -263,7 +270,7 @@ def make_router(data: AymaraData) -> APIRouter:
     @router.get("/_sim/files/{file_name}", include_in_schema=False)
     async def file_bytes(file_name: str) -> Response:
         file_uuid = file_name.removesuffix(".png")
-        if not file_name.endswith(".png") or data.resolve_file(file_uuid) is None:
+        if not file_name.endswith(".png") or resolve_file(account, file_uuid) is None:
             return Response("Not found", status_code=404, media_type="text/plain")
         return Response(
             demo_png(file_uuid),

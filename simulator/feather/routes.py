@@ -23,7 +23,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, TypeAdapter, ValidationError
 
-from simulator.feather_data import (
+from simulator.feather.contract import (
     EVALUATOR_KINDS,
     EVALUATOR_STATUSES,
     NOW,
@@ -31,15 +31,12 @@ from simulator.feather_data import (
     RUN_STATUSES,
     SCOPES,
     SEVERITIES,
-    FeatherDataset,
     Json,
-    RunFilters,
-    activity,
-    eval_summary,
-    get_dataset,
     iso,
     to_utc,
 )
+from simulator.feather.dataset import FeatherDataset, RunFilters, activity, get_dataset
+from simulator.feather.rendering import eval_summary
 from simulator.settings import SimSettings
 
 DEFAULT_LIMIT = 50
@@ -86,6 +83,13 @@ def _error(status: int, code: str, message: str) -> _Problem:
     """A Feather `ErrorResponse`: {error, message, retryable, retry_after}."""
     body = {"error": code, "message": message, "retryable": False, "retry_after": None}
     return _Problem(status, body)
+
+
+def _or_404(found: T | None, what: str) -> T:
+    """What a lookup found, or the API's 404 naming the kind of thing that is missing."""
+    if found is None:
+        raise _error(404, "not_found", f"{what} not found.")
+    return found
 
 
 def _endpoint(handler: Callable[..., Json]) -> Callable[..., JSONResponse]:
@@ -291,9 +295,7 @@ def make_router(settings: SimSettings, dataset: FeatherDataset | None = None) ->
         key = _path_uuid("run_id", run_id)
         ds = data()
         with ds.lock:
-            run = ds.runs_by_id.get(key)
-            if run is None:
-                raise _error(404, "not_found", "Eval run not found.")
+            run = _or_404(ds.runs_by_id.get(key), "Eval run")
             # Unknown include tokens are ignored, as documented.
             include = {
                 t.strip().lower() for t in request.query_params.get("include", "").split(",")
@@ -312,10 +314,7 @@ def make_router(settings: SimSettings, dataset: FeatherDataset | None = None) ->
     @_endpoint
     def get_eval_score(request: Request, score_id: str) -> Json:
         authenticate(request)
-        score = data().scores_by_id.get(_path_uuid("score_id", score_id))
-        if score is None:
-            raise _error(404, "not_found", "Eval score not found.")
-        return score
+        return _or_404(data().scores_by_id.get(_path_uuid("score_id", score_id)), "Eval score")
 
     @router.get("/evaluators")
     @_endpoint
@@ -347,10 +346,7 @@ def make_router(settings: SimSettings, dataset: FeatherDataset | None = None) ->
     def get_evaluator(request: Request, evaluator_id: str) -> Json:
         authenticate(request)
         key = _path_uuid("evaluator_id", evaluator_id)
-        found = _first(e for e in data().evaluators if e["id"] == key)
-        if found is None:
-            raise _error(404, "not_found", "Evaluator not found.")
-        return found
+        return _or_404(_first(e for e in data().evaluators if e["id"] == key), "Evaluator")
 
     @router.get("/assistants")
     @_endpoint
@@ -373,9 +369,7 @@ def make_router(settings: SimSettings, dataset: FeatherDataset | None = None) ->
         key = _path_uuid("conversation_id", conversation_id)
         ds = data()
         with ds.lock:
-            session = ds.sessions.get(key)
-            if session is None:
-                raise _error(404, "not_found", "Conversation not found.")
+            session = _or_404(ds.sessions.get(key), "Conversation")
             return session | {"eval_summary": eval_summary(ds.session_runs.get(key, []))}
 
     return router
