@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import shell, tables
-from components.response_card import md, response_card, thread_of
+from components.response_card import response_card, thread_of
 from reporting import figures, frames
+from reporting.text import escape_markdown
 
 LOW_CONFIDENCE = 0.7
 ALL_TYPES = "All types"
@@ -28,7 +29,7 @@ chosen = st.segmented_control(
     key="cal_type",
     bind="query-params",
     required=True,
-    format_func=lambda t: t if t == ALL_TYPES else md(frames.prettify_tag(t)),
+    format_func=lambda t: t if t == ALL_TYPES else escape_markdown(frames.prettify_tag(t)),
 )
 if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
@@ -80,7 +81,7 @@ with table_col:
         select=True,
         height=480,
     )
-row = tables.selected_row(event, review)
+row = tables.chosen(event, review)
 with card_col:
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")

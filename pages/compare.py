@@ -4,9 +4,9 @@ import streamlit as st
 
 from components import filters, shell, tables
 from components.compare import change_badge, flip_card
-from components.response_card import md
 from components.tiles import interval, p_label, pct, tiles
 from reporting import figures, frames, stats
+from reporting.text import escape_markdown
 
 data = shell.aymara_page("Compare runs")
 
@@ -58,7 +58,8 @@ warnings = []
 for run in (a, b):
     if run["status"] != "finished":
         warnings.append(
-            f"Run {md(run['run_name'])} is {md(run['status'])}; its verdicts may still change."
+            f"Run {escape_markdown(run['run_name'])} is {escape_markdown(run['status'])}; "
+            "its verdicts may still change."
         )
 prompts_a, prompts_b = set(resp_a["prompt_uuid"]), set(resp_b["prompt_uuid"])
 if prompts_a != prompts_b:
@@ -136,7 +137,7 @@ event = tables.table(
     select=True,
     height=360,
 )
-row = tables.selected_row(event, shown)
+row = tables.chosen(event, shown)
 if row is None:
     row = shown.iloc[0]
     st.caption("Showing the first row; choose another to read its answers side by side.")
