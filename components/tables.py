@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -77,12 +76,10 @@ def table(
     select: bool = False,
     height: int | str = "auto",
     selected: int | None = None,
-    on_select: Callable[[], None] | None = None,
 ) -> Any:
     """Show the named columns with their formats; with select=True a row can be chosen.
 
-    `selected` is the position of a row to show as chosen (e.g. the one a shared link names);
-    `on_select` runs when the choice changes, instead of a plain rerun.
+    `selected` is the position of a row to show as chosen (e.g. the one a shared link names).
     """
     order: Sequence[str] = [c for c in columns if c in frame.columns]
     shown = frame[list(order)]
@@ -100,7 +97,7 @@ def table(
         height = min(height, ROW_PX * (len(shown) + 1) + 3)
     kwargs: dict[str, Any] = {}
     if select:
-        kwargs = {"on_select": on_select or "rerun", "selection_mode": "single-row"}
+        kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
         if selected is not None and 0 <= selected < len(shown):
             kwargs["selection_default"] = {"selection": {"rows": [selected], "columns": []}}
     return st.dataframe(
@@ -144,30 +141,28 @@ def selected_row(
     `linked_from` (default: the table's rows), or None. `display` is what the table shows
     when it differs from `frame` (same rows, same order, formatted).
     """
-    ids = [str(v) for v in frame[id_column].head(MAX_TABLE_ROWS)]
-    table(
+    event = table(
         frame if display is None else display,
         columns,
         key=key,
         select=True,
         height=height,
         selected=position(frame, id_column, st.query_params.get(param)),
-        # Only the table a person just clicked writes the URL, so two tables never fight.
-        on_select=functools.partial(_link_choice, key, param, ids),
     )
+    row = chosen(event, frame)
+    picked = None if row is None else str(row[id_column])
+    # Only a new choice writes the URL: a table still holding an older choice must not
+    # overwrite a row just chosen in another table (Feather's two tables share one link).
+    seen = f"_seen_{key}"
+    if picked is not None and picked != st.session_state.get(seen):
+        st.query_params[param] = picked
+    st.session_state[seen] = picked
     wanted = st.query_params.get(param)
     if not wanted:
         return None
     rows = frame if linked_from is None else linked_from
     match = rows[rows[id_column].astype(str) == wanted]
     return match.iloc[0] if not match.empty else None
-
-
-def _link_choice(key: str, param: str, ids: Sequence[str]) -> None:
-    """Put the id of the row just chosen in the URL (a cleared choice leaves the link as it is)."""
-    rows = st.session_state[key]["selection"]["rows"]
-    if rows and rows[0] < len(ids):
-        st.query_params[param] = ids[rows[0]]
 
 
 def position(frame: pd.DataFrame, column: str, value: Any) -> int | None:
