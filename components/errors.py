@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from client.errors import APIError, AuthenticationError, NotFoundError, PermissionDeniedError
+from reporting.text import code_span
 
 
 def show_error(
@@ -15,7 +16,7 @@ def show_error(
     """A clear message: what happened, what to do, and the API's request id."""
     lines = [f"**{what}.** {headline or _headline(error)}", "", error.hint]
     if error.request_id:
-        lines += ["", f"Request id: `{_code_safe(error.request_id)}` (quote it to support)."]
+        lines += ["", f"Request id: `{code_span(error.request_id)[:120]}` (quote it to support)."]
     st.error("\n".join(lines), icon=":material/error:")
     st.caption("Details")
     st.text(str(error))
@@ -29,10 +30,6 @@ def _headline(error: APIError) -> str:
     if isinstance(error, NotFoundError):
         return "The API says it does not exist."
     return "The request to the API failed."
-
-
-def _code_safe(text: str) -> str:
-    return text.replace("`", "'")[:120]
 
 
 def show_problems(problems: Sequence[object], *, noun: str = "items") -> None:

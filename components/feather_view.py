@@ -20,6 +20,7 @@ from components.feather_loaders import FeatherCatalog, FeatherRuns
 from components.response_card import untrusted_text
 from reporting.feather.aggregates import default_window
 from reporting.feather.tables import NO_ASSISTANT, run_row, run_scores_table
+from reporting.text import escape_markdown
 
 ANY = "Any"
 RUN_PARAM = "feather_run"
@@ -160,7 +161,7 @@ def filter_panel(catalog: FeatherCatalog, today: dt.date) -> Chosen | None:
             q=text or None,
         )
     except ValueError as exc:
-        st.warning(f"These filters cannot be combined: {exc}.")
+        st.warning(f"These filters cannot be combined: {escape_markdown(str(exc))}.")
         return None
     return Chosen(filters, first_day, last_day)
 
@@ -243,13 +244,6 @@ RUNS_COLUMNS: dict[str, Any] = {
     "error_text": tables.text("Error", "medium"),
     "run_id": tables.short_id("Run id"),
 }
-
-
-def pick_run(event: Any, frame: pd.DataFrame) -> None:
-    """Put the run chosen in a table into the URL, so the link opens it again."""
-    row = tables.selected_row(event, frame)
-    if row is not None and st.query_params.get(RUN_PARAM) != row["run_id"]:
-        st.query_params[RUN_PARAM] = str(row["run_id"])
 
 
 def run_detail(source: Source, run_id: str, catalog: FeatherCatalog, workspace: str | None) -> None:

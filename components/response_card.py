@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from reporting.text import code_span, escape_markdown, is_missing
+
 INLINE_CHARS = 4_000  # longer texts are cut on the card, with the whole text one click away
-# Every ASCII punctuation mark markdown, Streamlit's directives (:red[..], :material/..:) or
-# LaTeX ($) could read; a backslash makes each one literal (CommonMark escapes).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$&=\"'^])")
-_AUTOLINK = re.compile(r"(\\:|www|@)", re.IGNORECASE)
-
-
-def md(value: Any) -> str:
-    """API text made inert for markdown (headers, captions, badges): shown exactly, never parsed.
-
-    Without it a name like `![x](http://host/p.png)` would load a remote image from a header.
-    """
-    if _missing(value):
-        return ""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
-    # Escapes do not stop GFM's bare-URL and email autolinks; an invisible word joiner does.
-    return _AUTOLINK.sub("\\1\u2060", escaped)
-
-
-def code(value: Any) -> str:
-    """API text for inside a markdown code span, where escapes do not apply: no backticks."""
-    return " ".join(str(value).replace("`", "'").split())
 
 
 def untrusted_text(label: str | None, value: Any, *, key: str, empty: str = "—") -> None:
     """Show API text as text: never HTML, never markdown, never a remote resource."""
-    body = "" if _missing(value) else str(value)
+    body = "" if is_missing(value) else str(value)
     if label:
         st.caption(label)
     if not body:
@@ -65,8 +45,12 @@ VERDICT_BADGES = {
 
 def verdict_badge(row: pd.Series) -> None:
     """Passed / failed / not scored, plus refused, excluded and reviewed flags, and confidence."""
-    verdict = "not scored" if _missing(row.get("verdict")) else str(row.get("verdict"))
-    badges = [VERDICT_BADGES.get(verdict, (md(verdict.capitalize()), "gray", ":material/help:"))]
+    verdict = "not scored" if is_missing(row.get("verdict")) else str(row.get("verdict"))
+    badges = [
+        VERDICT_BADGES.get(
+            verdict, (escape_markdown(verdict.capitalize()), "gray", ":material/help:")
+        )
+    ]
     if _true(row.get("ai_refused")):
         badges.append(("AI refused", "orange", ":material/block:"))
     if _true(row.get("exclude_from_scoring")):
@@ -76,7 +60,7 @@ def verdict_badge(row: pd.Series) -> None:
     elif _true(row.get("manually_updated")):
         badges.append(("Reviewed by a person", "violet", ":material/rate_review:"))
     confidence = row.get("confidence")
-    if not _missing(confidence):
+    if not is_missing(confidence):
         badges.append((f"Judge confidence {float(confidence):.2f}", "blue", ":material/speed:"))
     with st.container(horizontal=True, gap="small"):
         for label, color, icon in badges:
@@ -97,13 +81,13 @@ def response_card(
     """Everything about one scored response; `thread` holds its conversation's other turns."""
     with st.container(border=True):
         if title:
-            st.markdown(f"**{md(title)}**")
-        meta = [md(row.get("eval_name")), md(row.get("run_name"))]
-        if not _missing(row.get("prompt_category")):
-            meta.append(f"category {md(row.get('prompt_category'))}")
+            st.markdown(f"**{escape_markdown(title)}**")
+        meta = [escape_markdown(row.get("eval_name")), escape_markdown(row.get("run_name"))]
+        if not is_missing(row.get("prompt_category")):
+            meta.append(f"category {escape_markdown(row.get('prompt_category'))}")
         st.caption(" · ".join(m for m in meta if m))
         verdict_badge(row)
-        if not _missing(row.get("thread_uuid")):
+        if not is_missing(row.get("thread_uuid")):
             _conversation(row, thread, key)
         untrusted_text("Prompt", row.get("prompt_content"), key=f"{key}_prompt")
         _response_body(row, key, image_loader)
@@ -114,75 +98,65 @@ def response_card(
             empty="None: excluded from scoring" if _true(row.get("exclude_from_scoring")) else "—",
         )
         uuid = row.get("response_uuid")
-        st.caption(f"Response id `{'—' if _missing(uuid) else code(uuid)}`")
+        st.caption(f"Response id `{'—' if is_missing(uuid) else code_span(uuid)}`")
 
 
 def _conversation(row: pd.Series, thread: pd.DataFrame | None, key: str) -> None:
     """Where a multi-turn response sits in its conversation, with the earlier turns to read."""
     turn = row.get("turn_number")
-    turn_text = "?" if _missing(turn) else f"{int(turn)}"
+    turn_text = "?" if is_missing(turn) else f"{int(turn)}"
     earlier = pd.DataFrame()
     total = ""
     if thread is not None and not thread.empty and "turn_number" in thread:
         turns = thread["turn_number"].dropna()
         if len(turns):
             total = f" of {int(turns.max())}"
-        if not _missing(turn):
+        if not is_missing(turn):
             earlier = thread[thread["turn_number"] < turn].sort_values("turn_number")
     st.caption(
         f":material/forum: Turn {turn_text}{total} of conversation "
-        f"`{code(str(row.get('thread_uuid'))[:8])}`"
+        f"`{code_span(str(row.get('thread_uuid'))[:8])}`"
     )
     if earlier.empty:
         return
     with st.expander(f"Earlier turns ({len(earlier)})"):
         for i, (_, past) in enumerate(earlier.iterrows()):
             past_turn = past.get("turn_number")
-            st.caption(f"Turn {int(past_turn) if not _missing(past_turn) else '?'}")
+            st.caption(f"Turn {int(past_turn) if not is_missing(past_turn) else '?'}")
             untrusted_text("User", past.get("prompt_content"), key=f"{key}_t{i}_p")
             untrusted_text("AI", past.get("response_text"), key=f"{key}_t{i}_r")
 
 
 def _response_body(row: pd.Series, key: str, image_loader: ImageLoader | None) -> None:
-    content_type = "text" if _missing(row.get("content_type")) else str(row.get("content_type"))
+    content_type = "text" if is_missing(row.get("content_type")) else str(row.get("content_type"))
     file_uuid = row.get("file_uuid")
-    if content_type == "text" and _missing(file_uuid):
+    if content_type == "text" and is_missing(file_uuid):
         untrusted_text("Response", row.get("response_text"), key=f"{key}_resp")
         return
     path = row.get("file_path")
-    st.caption(f"Response: {md(content_type)} file")
-    reference = f"{content_type.capitalize()} file {'—' if _missing(file_uuid) else file_uuid}"
-    st.text(reference + ("" if _missing(path) else f"\nStored at {path}"))
-    if content_type == "image" and image_loader is not None and not _missing(file_uuid):
+    st.caption(f"Response: {escape_markdown(content_type)} file")
+    reference = f"{content_type.capitalize()} file {'—' if is_missing(file_uuid) else file_uuid}"
+    st.text(reference + ("" if is_missing(path) else f"\nStored at {path}"))
+    if content_type == "image" and image_loader is not None and not is_missing(file_uuid):
         data = image_loader(str(file_uuid))
         if data:
             st.image(data, caption="The AI's image response", width=320)
-    if not _missing(row.get("response_text")):
+    if not is_missing(row.get("response_text")):
         untrusted_text("Text sent with it", row.get("response_text"), key=f"{key}_resp")
-
-
-def _missing(value: Any) -> bool:
-    """None, NaN, NA, NaT or an empty string."""
-    if value is None or (isinstance(value, str) and not value):
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or array: present
-        return False
 
 
 def _true(value: Any) -> bool:
     """A flag that is set (missing counts as not set)."""
-    return not _missing(value) and bool(value)
+    return not is_missing(value) and bool(value)
 
 
 def thread_of(row: pd.Series, responses: pd.DataFrame) -> pd.DataFrame | None:
     """The responses of the same run and conversation as row (None when it is single-turn)."""
     thread = row.get("thread_uuid")
-    if _missing(thread) or "thread_uuid" not in responses:
+    if is_missing(thread) or "thread_uuid" not in responses:
         return None
     same = responses["thread_uuid"].astype(object) == thread
-    if "eval_run_uuid" in responses and not _missing(row.get("eval_run_uuid")):
+    if "eval_run_uuid" in responses and not is_missing(row.get("eval_run_uuid")):
         same &= (responses["eval_run_uuid"].astype(object) == row.get("eval_run_uuid")).to_numpy()
     return responses.loc[same.to_numpy()]
 

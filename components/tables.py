@@ -113,7 +113,7 @@ def table(
     )
 
 
-def selected_row(event: Any, frame: pd.DataFrame) -> pd.Series | None:
+def chosen(event: Any, frame: pd.DataFrame) -> pd.Series | None:
     """The row a person chose in a selectable table, if any."""
     try:
         rows = event.selection.rows
@@ -122,6 +122,47 @@ def selected_row(event: Any, frame: pd.DataFrame) -> pd.Series | None:
     if not rows or rows[0] >= len(frame):
         return None
     return frame.iloc[rows[0]]
+
+
+def selected_row(
+    frame: pd.DataFrame,
+    columns: Mapping[str, Any],
+    *,
+    id_column: str,
+    param: str,
+    key: str,
+    height: int | str = "auto",
+    display: pd.DataFrame | None = None,
+    linked_from: pd.DataFrame | None = None,
+) -> pd.Series | None:
+    """A table bound to a URL parameter: the row the link names shown chosen, a choice linked.
+
+    Returns the row the URL names (just chosen, or from a shared link), looked up in
+    `linked_from` (default: the table's rows), or None. `display` is what the table shows
+    when it differs from `frame` (same rows, same order, formatted).
+    """
+    event = table(
+        frame if display is None else display,
+        columns,
+        key=key,
+        select=True,
+        height=height,
+        selected=position(frame, id_column, st.query_params.get(param)),
+    )
+    row = chosen(event, frame)
+    picked = None if row is None else str(row[id_column])
+    # Only a new choice writes the URL: a table still holding an older choice must not
+    # overwrite a row just chosen in another table (Feather's two tables share one link).
+    seen = f"_seen_{key}"
+    if picked is not None and picked != st.session_state.get(seen):
+        st.query_params[param] = picked
+    st.session_state[seen] = picked
+    wanted = st.query_params.get(param)
+    if not wanted:
+        return None
+    rows = frame if linked_from is None else linked_from
+    match = rows[rows[id_column].astype(str) == wanted]
+    return match.iloc[0] if not match.empty else None
 
 
 def position(frame: pd.DataFrame, column: str, value: Any) -> int | None:

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from components import shell, tables
-from components.response_card import md, response_card, thread_of
+from components.response_card import response_card, thread_of
 from reporting.aymara.aggregates import confidence_bands
 from reporting.aymara.figures import calibration_chart
 from reporting.aymara.schema import prettify_tag
+from reporting.text import escape_markdown
 
 LOW_CONFIDENCE = 0.7
 ALL_TYPES = "All types"
@@ -30,7 +31,7 @@ chosen = st.segmented_control(
     key="cal_type",
     bind="query-params",
     required=True,
-    format_func=lambda t: t if t == ALL_TYPES else md(prettify_tag(t)),
+    format_func=lambda t: t if t == ALL_TYPES else escape_markdown(prettify_tag(t)),
 )
 if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
@@ -82,7 +83,7 @@ with table_col:
         select=True,
         height=480,
     )
-row = tables.selected_row(event, review)
+row = tables.chosen(event, review)
 with card_col:
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")

@@ -4,12 +4,12 @@ import streamlit as st
 
 from components import filters, shell, tables
 from components.compare import change_badge, flip_card
-from components.response_card import md
 from components.tiles import interval, p_label, pct, tiles
 from reporting import stats
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.compare import flip_table, mcnemar_from_flips
 from reporting.aymara.figures import grouped_category_bars
+from reporting.text import escape_markdown
 
 data = shell.aymara_page("Compare runs")
 
@@ -61,7 +61,8 @@ warnings = []
 for run in (a, b):
     if run["status"] != "finished":
         warnings.append(
-            f"Run {md(run['run_name'])} is {md(run['status'])}; its verdicts may still change."
+            f"Run {escape_markdown(run['run_name'])} is {escape_markdown(run['status'])}; "
+            "its verdicts may still change."
         )
 prompts_a, prompts_b = set(resp_a["prompt_uuid"]), set(resp_b["prompt_uuid"])
 if prompts_a != prompts_b:
@@ -139,7 +140,7 @@ event = tables.table(
     select=True,
     height=360,
 )
-row = tables.selected_row(event, shown)
+row = tables.chosen(event, shown)
 if row is None:
     row = shown.iloc[0]
     st.caption("Showing the first row; choose another to read its answers side by side.")

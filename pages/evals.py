@@ -3,10 +3,10 @@
 import streamlit as st
 
 from components import filters, shell, tables
-from components.response_card import md
 from components.tiles import pct
 from reporting.aymara.aggregates import eval_catalogue
 from reporting.aymara.figures import pass_rate_over_time
+from reporting.text import escape_markdown
 
 EVAL_PARAM = "eval_uuid"  # the chosen eval, so a copied link opens it
 
@@ -35,8 +35,7 @@ st.caption(f"{len(shown):,} of {len(catalogue):,} evals. Choose a row to see its
 if shown.empty:
     st.info("No eval matches these filters. Clear one of them to see more.")
     st.stop()
-wanted = st.query_params.get(EVAL_PARAM)
-event = tables.table(
+chosen = tables.selected_row(
     shown,
     {
         "eval_name": tables.text("Eval", "medium"),
@@ -52,26 +51,25 @@ event = tables.table(
         "is_sandbox": st.column_config.CheckboxColumn("Sandbox"),
         "eval_uuid": tables.short_id("Eval id"),
     },
+    id_column="eval_uuid",
+    param=EVAL_PARAM,
     key=tables.keyed("evals_table", types, modalities, statuses),
-    select=True,
-    selected=tables.position(shown, "eval_uuid", wanted),
+    linked_from=catalogue,
 )
-chosen = tables.selected_row(event, shown)
-if chosen is not None and wanted != chosen["eval_uuid"]:
-    st.query_params[EVAL_PARAM] = str(chosen["eval_uuid"])
-elif chosen is None and wanted:
-    match = catalogue[catalogue["eval_uuid"] == wanted]
-    if match.empty:
-        st.warning("The eval named in the link is not in this workspace's data.")
-        st.stop()
-    chosen = match.iloc[0]
+if chosen is None and st.query_params.get(EVAL_PARAM):
+    st.warning("The eval named in the link is not in this workspace's data.")
+    st.stop()
 if chosen is None:
     st.stop()
 
 st.divider()
-st.header(md(chosen["eval_name"]))
+st.header(escape_markdown(chosen["eval_name"]))
 runs = data.runs[data.runs["eval_uuid"] == chosen["eval_uuid"]]
-details = [md(chosen["eval_type"]), md(chosen["modality"]), md(chosen["status"])]
+details = [
+    escape_markdown(chosen["eval_type"]),
+    escape_markdown(chosen["modality"]),
+    escape_markdown(chosen["status"]),
+]
 details.append(f"{int(chosen['runs']):,} runs, latest pass rate {pct(chosen['latest_pass_rate'])}")
 st.caption(" · ".join(d for d in details if d))
 left, right = st.columns([3, 2], gap="large")

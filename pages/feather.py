@@ -201,17 +201,16 @@ with triage_tab:
             icon=":material/check_circle:",
         )
     else:
-        event = tables.table(
-            triage, feather_view.TRIAGE_COLUMNS, key=f"feather_triage_{table_key}", select=True,
-            height=320,
+        tables.selected_row(
+            triage, feather_view.TRIAGE_COLUMNS, id_column="run_id", param=feather_view.RUN_PARAM,
+            key=f"feather_triage_{table_key}", height=320,
         )  # fmt: skip
-        feather_view.pick_run(event, triage)
 with runs_tab:
     st.caption("Every run loaded for these filters, newest first. Choose a row to open it.")
-    event = tables.table(
-        runs, feather_view.RUNS_COLUMNS, key=f"feather_runs_{table_key}", select=True, height=360
-    )
-    feather_view.pick_run(event, runs)
+    tables.selected_row(
+        runs, feather_view.RUNS_COLUMNS, id_column="run_id", param=feather_view.RUN_PARAM,
+        key=f"feather_runs_{table_key}", height=360,
+    )  # fmt: skip
 
 run_id = st.query_params.get(feather_view.RUN_PARAM)
 if run_id:

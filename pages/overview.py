@@ -3,11 +3,11 @@
 import streamlit as st
 
 from components import shell, tables
-from components.response_card import md
 from components.tiles import interval, p_clause, pct, tiles
 from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
 from reporting.aymara.figures import pass_rate_by_eval, pass_rate_over_time
 from reporting.stats import REGRESSED
+from reporting.text import escape_markdown
 
 data = shell.aymara_page("Overview")
 if data.evals.empty:
@@ -37,7 +37,7 @@ if not regressed.empty:
     worst = regressed.iloc[0]
     st.warning(
         f"**{len(regressed)} eval(s) regressed beyond noise** in their latest run. Worst: "
-        f"{md(worst['eval_name'])} fell from {pct(worst['pass_rate_a'])} to "
+        f"{escape_markdown(worst['eval_name'])} fell from {pct(worst['pass_rate_a'])} to "
         f"{pct(worst['pass_rate_b'])} ({p_clause(worst['p_value'])}).",
         icon=":material/trending_down:",
     )

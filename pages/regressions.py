@@ -4,10 +4,10 @@ import streamlit as st
 
 from components import shell, tables
 from components.compare import MARKS, change_badge, flip_card
-from components.response_card import md
 from components.tiles import p_clause, p_label, pct
 from reporting.aymara.compare import NEWLY_FAILED, flip_table
 from reporting.stats import REGRESSED
+from reporting.text import escape_markdown
 
 EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link opens it
 
@@ -38,9 +38,8 @@ shown = board.assign(
     change=board["change"] * 100,
     p_text=board["p_value"].map(p_label),
 )
-wanted = st.query_params.get(EVAL_PARAM)
-event = tables.table(
-    shown,
+row = tables.selected_row(
+    board,
     {
         "result": st.column_config.TextColumn("Result", width=112),
         "eval_name": tables.text("Eval", "medium"),
@@ -55,26 +54,23 @@ event = tables.table(
         "n_shared": tables.count("Shared prompts"),
         "eval_type": tables.text("Type", "small"),
     },
+    id_column="eval_uuid",
+    param=EVAL_PARAM,
     key="board",
-    select=True,
-    selected=tables.position(board, "eval_uuid", wanted),
+    display=shown,
 )
-row = tables.selected_row(event, board)
-if row is not None and wanted != row["eval_uuid"]:
-    st.query_params[EVAL_PARAM] = str(row["eval_uuid"])
-elif row is None:
-    linked = board[board["eval_uuid"] == wanted] if wanted else board.iloc[:0]
-    row = (linked if not linked.empty else board).iloc[0]
+if row is None:
+    row = board.iloc[0]
     st.caption("Showing the top row; choose another eval to see its flips.")
 
 st.divider()
-st.header(md(row["eval_name"]))
+st.header(escape_markdown(row["eval_name"]))
 change_badge(str(row["verdict"]))
 facts = [
     f"{pct(row['pass_rate_a'])} → {pct(row['pass_rate_b'])}",
     p_clause(row["p_value"]),
     f"{int(row['newly_failed'])} prompts newly failed, {int(row['newly_passed'])} newly passed",
-    f"{md(row['run_a_name'])} → {md(row['run_b_name'])}",
+    f"{escape_markdown(row['run_a_name'])} → {escape_markdown(row['run_b_name'])}",
 ]
 st.caption(" · ".join(facts))
 resp = data.responses
@@ -102,7 +98,7 @@ with table_col:
         select=True,
         height=480,
     )
-flip = tables.selected_row(picked, failed_now)
+flip = tables.chosen(picked, failed_now)
 with card_col:
     flip_card(
         failed_now.iloc[0] if flip is None else flip, "Previous run", "Latest run", key="flip"

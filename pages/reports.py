@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from components import shell, tables
-from components.response_card import code, md, untrusted_text
+from components.response_card import untrusted_text
 from components.tiles import pct
 from reporting.aymara.reports import report_rows, reports_frame
+from reporting.text import code_span, escape_markdown
 
 REPORT_PARAM = "report"  # the chosen report, so a copied link opens it
 CATEGORY_COLUMNS = [1, 3, 3, 3]
@@ -23,7 +24,7 @@ def category_rows(categories: pd.DataFrame, *, key: str) -> None:
         column.markdown(f"**{label}**")
     for j, (_, section) in enumerate(categories.iterrows()):
         name, passed, failed, advice = st.columns(CATEGORY_COLUMNS)
-        name.markdown(f"**{md(section['section'])}**")
+        name.markdown(f"**{escape_markdown(section['section'])}**")
         for column, field in (
             (passed, "passing_summary"),
             (failed, "failing_summary"),
@@ -42,9 +43,8 @@ if not data.reports:
     st.stop()
 
 listing = reports_frame(list(data.reports), data.runs)
-wanted = st.query_params.get(REPORT_PARAM)
 st.caption(f"{len(listing):,} reports, newest first. Choose one to read it.")
-event = tables.table(
+chosen = tables.selected_row(
     listing,
     {
         "created_at": tables.when("Created"),
@@ -53,18 +53,14 @@ event = tables.table(
         "eval_names": tables.text("Evals", "large"),
         "eval_suite_report_uuid": tables.short_id("Report id"),
     },
+    id_column="eval_suite_report_uuid",
+    param=REPORT_PARAM,
     key="reports_table",
-    select=True,
-    selected=tables.position(listing, "eval_suite_report_uuid", wanted),
 )
-chosen = tables.selected_row(event, listing)
-if chosen is not None and wanted != chosen["eval_suite_report_uuid"]:
-    st.query_params[REPORT_PARAM] = str(chosen["eval_suite_report_uuid"])
-elif chosen is None:
-    # The linked report, else the newest finished one (an unfinished report has little text).
-    linked = listing[listing["eval_suite_report_uuid"] == wanted] if wanted else listing.iloc[:0]
+if chosen is None:
+    # The newest finished report (an unfinished report has little text), else the newest.
     finished = listing[listing["status"].astype(str).str.lower() == "finished"]
-    chosen = (linked if not linked.empty else finished if not finished.empty else listing).iloc[0]
+    chosen = (finished if not finished.empty else listing).iloc[0]
     st.caption("Showing the newest finished report; choose a row to read another.")
 
 report_uuid = str(chosen["eval_suite_report_uuid"])
@@ -73,10 +69,14 @@ rows = report_rows(report, data.runs)
 st.divider()
 st.header(f"Report of {chosen['created_at']:%Y-%m-%d %H:%M} UTC")
 st.caption(
-    f"{int(chosen['num_runs']):,} runs · {md(chosen['status'])} · report `{code(report_uuid)}`"
+    f"{int(chosen['num_runs']):,} runs · {escape_markdown(chosen['status'])} · "
+    f"report `{code_span(report_uuid)}`"
 )
 if str(chosen["status"]).lower() != "finished":
-    st.info(f"This report is {md(chosen['status'])}; its texts may be incomplete. Refresh later.")
+    st.info(
+        f"This report is {escape_markdown(chosen['status'])}; its texts may be incomplete. "
+        "Refresh later."
+    )
 
 overall = rows[rows["level"] == "report"]
 if not overall.empty:
@@ -94,9 +94,9 @@ for i, (run_uuid, sections) in enumerate(per_run.groupby("eval_run_uuid", sort=F
     head = sections.iloc[0]
     with st.container(border=True):
         title, rate = st.columns([4, 1], vertical_alignment="center")
-        title.subheader(md(head["eval_name"]))
+        title.subheader(escape_markdown(head["eval_name"]))
         rate.metric("Pass rate", pct(head["pass_rate"]), border=False)
-        st.caption(f"{md(head['eval_type'])} · run `{code(run_uuid)}`")
+        st.caption(f"{escape_markdown(head['eval_type'])} · run `{code_span(run_uuid)}`")
         run_level = sections[sections["level"] == "run"]
         for _, texts in run_level.iterrows():
             untrusted_text("What passed", texts["passing_summary"], key=f"r{i}_p")

@@ -74,11 +74,10 @@ download.download_button(
     width="stretch",
 )
 
-wanted = st.query_params.get(RESPONSE_PARAM)
 table_col, card_col = st.columns([3, 2])
 with table_col:
-    event = tables.table(
-        shown.assign(response_preview=preview_column(shown)),
+    row = tables.selected_row(
+        shown,
         {
             "verdict": tables.text("Verdict", "small"),
             "eval_name": tables.text("Eval", "small"),
@@ -89,18 +88,12 @@ with table_col:
             "explanation": tables.text("Explanation", "medium"),
             "run_name": tables.text("Run", "small"),
         },
+        id_column="response_uuid",
+        param=RESPONSE_PARAM,
         key=tables.keyed("responses_table", filter_state),
-        select=True,
         height=640,
-        selected=tables.position(shown, "response_uuid", wanted),
+        display=shown.assign(response_preview=preview_column(shown)),
     )
-picked = tables.selected_row(event, shown)
-if picked is not None and wanted != picked["response_uuid"]:
-    st.query_params[RESPONSE_PARAM] = str(picked["response_uuid"])
-row = picked
-if row is None and wanted:
-    match = shown[shown["response_uuid"] == wanted]
-    row = match.iloc[0] if not match.empty else None
 with card_col:
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")

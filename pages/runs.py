@@ -3,10 +3,11 @@
 import streamlit as st
 
 from components import filters, shell, tables
-from components.response_card import code, md, preview_column, response_card, thread_of
+from components.response_card import preview_column, response_card, thread_of
 from components.tiles import interval, pct, tiles
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.figures import category_bars, confidence_histogram
+from reporting.text import code_span, escape_markdown
 
 RUN_PARAM = "run"
 VERDICT_RANK = {"failed": 0, "not scored": 1, "passed": 2}
@@ -45,7 +46,7 @@ st.caption(f"{len(shown):,} of {len(runs):,} runs. Choose a row to open the run.
 if shown.empty:
     st.info("No run matches these filters. Widen the dates or clear a filter to see more.")
     st.stop()
-event = tables.table(
+run = tables.selected_row(
     shown,
     {
         "run_name": tables.text("Run", "medium"),
@@ -59,33 +60,29 @@ event = tables.table(
         "created_at": tables.when("Created"),
         "eval_run_uuid": tables.short_id("Run id"),
     },
+    id_column="eval_run_uuid",
+    param=RUN_PARAM,
     key=tables.keyed("runs_table", evals, types, statuses, start, end, low, high),
-    select=True,
     height=460,
-    selected=tables.position(shown, "eval_run_uuid", st.query_params.get(RUN_PARAM)),
+    linked_from=runs,
 )
-picked = tables.selected_row(event, shown)
-if picked is not None and st.query_params.get(RUN_PARAM) != picked["eval_run_uuid"]:
-    st.query_params[RUN_PARAM] = picked["eval_run_uuid"]
-run_uuid = st.query_params.get(RUN_PARAM)
-if not run_uuid:
+if run is None:
+    if st.query_params.get(RUN_PARAM):
+        st.warning("The run named in the link is not in this workspace's data (it may be deleted).")
     st.stop()
-match = runs[runs["eval_run_uuid"] == run_uuid]
-if match.empty:
-    st.warning("The run named in the link is not in this workspace's data (it may be deleted).")
-    st.stop()
-run = match.iloc[0]
+run_uuid = str(run["eval_run_uuid"])
 
 st.divider()
-st.header(md(run["run_name"]))
+st.header(escape_markdown(run["run_name"]))
 st.caption(
-    f"{md(run['eval_name'])} · {md(run['eval_type'])} · {md(run['status'])} · "
-    f"created {run['created_at']:%Y-%m-%d %H:%M} UTC · run `{code(run_uuid)}`"
+    f"{escape_markdown(run['eval_name'])} · {escape_markdown(run['eval_type'])} · "
+    f"{escape_markdown(run['status'])} · "
+    f"created {run['created_at']:%Y-%m-%d %H:%M} UTC · run `{code_span(run_uuid)}`"
 )
 responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
 if run["status"] in ("processing", "created"):
     st.info(
-        f"This run is still {md(run['status'])}: {len(responses):,} responses so far. "
+        f"This run is still {escape_markdown(run['status'])}: {len(responses):,} responses so far. "
         "Its numbers will change; press Refresh to see the latest."
     )
 if run["status"] == "failed":
@@ -155,7 +152,7 @@ with table_col:
         select=True,
         height=520,
     )
-row = tables.selected_row(event, listed)
+row = tables.chosen(event, listed)
 with card_col:
     if row is None:
         row = listed.iloc[0]

@@ -394,9 +394,9 @@ def test_an_accuracy_report_shows_one_row_per_category(app: AppTest) -> None:
 def test_api_text_put_into_markdown_reads_back_exactly_and_parses_as_nothing(
     hostile: str,
 ) -> None:
-    from components.response_card import md
+    from reporting.text import escape_markdown
 
-    escaped = md(hostile)
+    escaped = escape_markdown(hostile)
     assert plain(escaped) == hostile
     # Every markdown, directive and autolink trigger is escaped or broken by a word joiner.
     assert not re.search(r"(?<!\\)[!\[\]()<>:$`*_]", escaped)

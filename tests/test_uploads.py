@@ -27,8 +27,19 @@ from client.errors import (
     PermissionDeniedError,
     ServerError,
 )
-from reporting import uploads
-from reporting.uploads import Problem, parse_responses
+from components.score_advice import failure_outcome
+from reporting.text import escape_markdown
+from reporting.uploads import parse
+from reporting.uploads.parse import parse_responses
+from reporting.uploads.request import (
+    build_request,
+    default_run_name,
+    parse_examples,
+    payload_key,
+    responses_key,
+)
+from reporting.uploads.templates import template_csv, template_jsonl
+from reporting.uploads.validate import MAX_BYTES, TEMPLATE_COLUMNS, ParsedUpload, Problem
 
 P1, P2, P3 = (
     "11111111-0000-4000-8000-000000000001",
@@ -39,11 +50,11 @@ KNOWN = {P1, P2, P3}
 HEADER = "prompt_uuid,content,content_type,ai_refused,exclude_from_scoring,thread_uuid,turn_number"
 
 
-def parse_csv(text: str, name: str = "responses.csv") -> uploads.ParsedUpload:
+def parse_csv(text: str, name: str = "responses.csv") -> ParsedUpload:
     return parse_responses(text.encode("utf-8"), name, KNOWN, "Safety eval")
 
 
-def only_problem(parsed: uploads.ParsedUpload) -> Problem:
+def only_problem(parsed: ParsedUpload) -> Problem:
     assert not parsed.ok
     assert len(parsed.problems) == 1, parsed.problems
     return parsed.problems[0]
@@ -192,7 +203,7 @@ def test_a_file_without_a_header_row_is_told_to_name_the_columns() -> None:
 
 
 def test_too_many_rows_is_refused_with_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_ROWS", 3)
+    monkeypatch.setattr(parse, "MAX_ROWS", 3)
     body = "".join(f"{p},x\n" for p in (P1, P2, P3, P1))
     problem = only_problem(parse_csv("prompt_uuid,content\n" + body))
     assert problem.row is None and problem.where == "File"
@@ -200,7 +211,7 @@ def test_too_many_rows_is_refused_with_the_limit(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read() -> None:
-    data = b"prompt_uuid,content\n" + b"x" * (uploads.MAX_BYTES + 1)
+    data = b"prompt_uuid,content\n" + b"x" * (MAX_BYTES + 1)
     problem = only_problem(parse_responses(data, "big.csv", KNOWN))
     assert problem.row is None
     assert "the limit is 20 MB" in problem.message
@@ -336,16 +347,16 @@ def expected_request() -> ScoreRequest:
     )
 
 
-def build(parsed: uploads.ParsedUpload) -> ScoreRequest:
-    examples, problems = uploads.parse_examples(
+def build(parsed: ParsedUpload) -> ScoreRequest:
+    examples, problems = parse_examples(
         [
             {"type": "pass", "prompt": "How to pick a lock?", "response": "I can't help."},
             {"type": None, "prompt": float("nan"), "response": "", "explanation": None},
         ]
     )
     assert problems == []
-    name = uploads.default_run_name("Safety eval", date(2026, 1, 5))
-    return uploads.build_request("eval-1", parsed, name, examples)
+    name = default_run_name("Safety eval", date(2026, 1, 5))
+    return build_request("eval-1", parsed, name, examples)
 
 
 def test_a_clean_csv_with_a_bom_and_crlf_parses_to_the_exact_request() -> None:
@@ -396,7 +407,7 @@ def test_a_semicolon_csv_from_a_european_excel_is_read() -> None:
 
 def test_build_request_refuses_an_upload_with_problems() -> None:
     with pytest.raises(ValueError):
-        uploads.build_request("eval-1", parse_csv("prompt_uuid,content\nx,y\n"), "n")
+        build_request("eval-1", parse_csv("prompt_uuid,content\nx,y\n"), "n")
 
 
 # --- templates -----------------------------------------------------------------------------
@@ -415,12 +426,12 @@ PROMPTS = pd.DataFrame(
 
 
 def test_the_csv_template_has_every_column_and_round_trips_once_filled() -> None:
-    template = uploads.template_csv(PROMPTS)
+    template = template_csv(PROMPTS)
     assert template.startswith(codecs.BOM_UTF8)
     frame = pd.read_csv(
         io.BytesIO(template), encoding="utf-8-sig", dtype=str, keep_default_na=False
     )
-    assert tuple(frame.columns) == uploads.TEMPLATE_COLUMNS
+    assert tuple(frame.columns) == TEMPLATE_COLUMNS
     assert list(frame["prompt_uuid"]) == [P1, P2, P3]
     # A formula in a prompt is defused for spreadsheets; the prompt column is ignored anyway.
     assert frame["prompt"][1] == "'=cmd|' /C calc'!A0"
@@ -440,9 +451,9 @@ def test_the_csv_template_has_every_column_and_round_trips_once_filled() -> None
 
 
 def test_the_jsonl_template_round_trips_once_filled() -> None:
-    template = uploads.template_jsonl(PROMPTS)
+    template = template_jsonl(PROMPTS)
     rows = [json.loads(line) for line in template.decode().splitlines()]
-    assert [tuple(r) for r in rows] == [uploads.TEMPLATE_COLUMNS] * 3
+    assert [tuple(r) for r in rows] == [TEMPLATE_COLUMNS] * 3
     for row in rows:
         row["content"] = f"answer to {row['prompt']}"
     data = "\n".join(json.dumps(r) for r in rows).encode()
@@ -455,7 +466,7 @@ def test_the_jsonl_template_round_trips_once_filled() -> None:
 
 
 def test_bad_examples_are_reported_by_table_row() -> None:
-    examples, problems = uploads.parse_examples(
+    examples, problems = parse_examples(
         [
             {"type": "pass", "prompt": "p", "response": "r"},
             {"type": "good", "prompt": "p", "response": ""},
@@ -471,12 +482,12 @@ def test_bad_examples_are_reported_by_table_row() -> None:
 def test_the_payload_key_changes_with_what_is_sent_and_nothing_else() -> None:
     request = expected_request()
     same = ScoreRequest.model_validate(request.model_dump())
-    assert uploads.payload_key(request, "ws", True) == uploads.payload_key(same, "ws", True)
-    assert uploads.payload_key(request, "ws", True) != uploads.payload_key(request, "ws", False)
-    assert uploads.payload_key(request, "ws", True) != uploads.payload_key(request, None, True)
+    assert payload_key(request, "ws", True) == payload_key(same, "ws", True)
+    assert payload_key(request, "ws", True) != payload_key(request, "ws", False)
+    assert payload_key(request, "ws", True) != payload_key(request, None, True)
     renamed = request.model_copy(update={"name": "other"})
-    assert uploads.payload_key(renamed, "ws", True) != uploads.payload_key(request, "ws", True)
-    assert uploads.responses_key(renamed) == uploads.responses_key(request)
+    assert payload_key(renamed, "ws", True) != payload_key(request, "ws", True)
+    assert responses_key(renamed) == responses_key(request)
 
 
 @pytest.mark.parametrize(
@@ -495,7 +506,7 @@ def test_the_payload_key_changes_with_what_is_sent_and_nothing_else() -> None:
     ],
 )
 def test_a_failure_says_whether_the_run_may_exist(error: Exception, created: str) -> None:
-    outcome = uploads.failure_outcome(error, "My run")  # type: ignore[arg-type]
+    outcome = failure_outcome(error, "My run")  # type: ignore[arg-type]
     assert outcome.created == created
     if created == "no":
         assert "nothing was created" in outcome.headline
@@ -506,6 +517,8 @@ def test_a_failure_says_whether_the_run_may_exist(error: Exception, created: str
 
 
 def test_markdown_escaping_neutralises_links_images_and_html() -> None:
-    escaped = uploads.escape_markdown("![x](https://evil.example/x.png) <b>hi</b> **bold**")
+    escaped = escape_markdown("![x](https://evil.example/x.png) <b>hi</b> **bold**")
     assert "![" not in escaped and "](" not in escaped and "<b>" not in escaped
-    assert escaped.replace("\\", "") == "![x](https://evil.example/x.png) <b>hi</b> **bold**"
+    # The one app-wide escaper also breaks bare-URL autolinks with an invisible word joiner.
+    shown = escaped.replace("\\", "").replace("\u2060", "")
+    assert shown == "![x](https://evil.example/x.png) <b>hi</b> **bold**"

@@ -1,0 +1,51 @@
+"""Text made safe for where it goes: markdown on the page, cells of a spreadsheet.
+
+Plotly labels need HTML escaping instead (reporting.figures' `_esc`): plotly reads a small
+HTML subset (<b>, <br>, <a>) and no markdown, so the two escapers differ on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+# Every ASCII punctuation mark markdown, Streamlit's directives (:red[..], :material/..:) or
+# LaTeX ($) could read; a backslash makes each one literal (CommonMark escapes).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$&=\"'^])")
+_AUTOLINK = re.compile(r"(\\:|www|@)", re.IGNORECASE)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NA, NaT or an empty string."""
+    if value is None or (isinstance(value, str) and not value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array: present
+        return False
+
+
+def escape_markdown(value: Any) -> str:
+    """API text made inert for markdown (headers, captions, tables): shown exactly, never parsed.
+
+    Without it a name like `![x](http://host/p.png)` would load a remote image from a header.
+    Line breaks become spaces: one value is one line of the page.
+    """
+    if is_missing(value):
+        return ""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    # Escapes do not stop GFM's bare-URL and email autolinks; an invisible word joiner does.
+    return _AUTOLINK.sub("\\1\u2060", escaped)
+
+
+def code_span(value: Any) -> str:
+    """API text for inside a markdown code span, where escapes do not apply: no backticks."""
+    return " ".join(str(value).replace("`", "'").split())
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula: a leading quote makes it a plain string."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -1,0 +1,1 @@
+"""Uploaded responses -> a checked ScoreRequest: parse, validate, request, templates."""
