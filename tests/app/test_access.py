@@ -12,7 +12,7 @@ from components.access import email_allowed, sign_in_config
 from components.connection import allowed_workspaces, sources_from_config
 from tests.conftest import SIMULATOR_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.mark.parametrize(

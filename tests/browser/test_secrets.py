@@ -25,7 +25,7 @@ from components.connection import Source
 from tests import conftest
 from tests.appserver import AppServer, start_app
 from tests.appserver import screenshot as save_screenshot
-from tests.test_browser_security import settled
+from tests.browser.test_browser_security import settled
 
 # Playwright's sync API allows one instance per thread, so the session's `browser` fixture must
 # be defined once, in conftest.py. Until conftest provides it, this module imports its own.

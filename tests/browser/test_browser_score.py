@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from client.aymara import AymaraClient
+from tests.app.test_app_score import EVAL_NAME, demo_eval, responses_csv, score_requests
 from tests.appserver import AppServer, browser, page, screenshot, start_app, wait_until_idle
 from tests.conftest import SIMULATOR_KEY
-from tests.test_app_score import EVAL_NAME, demo_eval, responses_csv, score_requests
 
 __all__ = ["browser", "page"]  # fixtures used by the tests below
 

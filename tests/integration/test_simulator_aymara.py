@@ -21,7 +21,7 @@ from simulator.server import start_in_thread
 from simulator.settings import SimSettings
 
 KEY = "sim-test-key-7f3a9c"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_client(**overrides: Any) -> TestClient:

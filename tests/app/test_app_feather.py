@@ -25,7 +25,7 @@ from simulator.feather.ground_truth import feather_ground_truth
 from simulator.settings import SimSettings
 from tests.conftest import SIMULATOR_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT_S = 60
 
 

@@ -16,7 +16,7 @@ from client.aymara import AymaraClient
 from client.aymara_models import Eval, EvalPrompt
 from tests.conftest import SIMULATOR_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 EVAL_NAME = "Study-buddy persona safety"  # 20 prompts in the seed-7 demo data
 SCORE_ROUTE = "POST /v2/eval-runs/-/score-responses"
 HOSTILE = '<img src=x onerror="alert(1)"> ![t](https://evil.example/t.png)'

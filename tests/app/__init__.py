@@ -1,0 +1,1 @@
+"""App tests: the real pages under streamlit.testing AppTest against the simulator."""

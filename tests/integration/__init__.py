@@ -1,0 +1,1 @@
+"""Integration tests: real HTTP to the simulator, and the on-disk store."""

@@ -1,0 +1,1 @@
+"""Unit tests: pure functions and the clients against httpx.MockTransport."""
