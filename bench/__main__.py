@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import browser, cache_cost, load
+from bench import browser, cache_cost, feather, load
 from bench.report import Row, facts, seconds, table, timed, verdict
 from bench.stats import machine, sample
 
@@ -284,6 +284,22 @@ def bench_browser(cfg: Config, base_url: str, key: str, data: Any, rows: list[Ro
     ]  # fmt: skip
 
 
+def bench_feather(base: str | None, repeat: int) -> int:
+    """`--feather`: the Feather page's interactions, medians printed (before/after with a base)."""
+    why_not = browser.available()
+    if why_not:
+        print(f"Feather in Chromium skipped: {why_not}")
+        return 0
+    facts_of_machine = machine()
+    lines = feather.run(base, repeat, say)
+    print(f"## Feather page in Chromium, demo scale ({repeat} fresh apps per checkout)\n")
+    for label, figures in lines:
+        print(f"- {label}: {figures}")
+    print(f"\n{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
+          f"{facts_of_machine['load']}; medians, checkouts alternating per repetition")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every part, print the table."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -296,7 +312,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also load the frames part's ~1M responses over HTTP, cold and warm (+~3 min)",
     )
+    parser.add_argument(
+        "--feather",
+        action="store_true",
+        help="only the Feather page in Chromium at demo scale (first open, sidebar, filters)",
+    )
+    parser.add_argument(
+        "--feather-base",
+        metavar="REV",
+        help="with --feather: also run this commit's app, side by side, as 'before'",
+    )
     args = parser.parse_args(argv)
+    if args.feather:
+        return bench_feather(args.feather_base, args.repeat or 3)
     cfg = QUICK if args.quick else FULL
     if args.repeat:
         cfg = replace(

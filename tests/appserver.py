@@ -62,8 +62,13 @@ class AppServer:
             self.process.kill()
 
 
-def start_app(env: Mapping[str, str], name: str = "app", timeout_s: float = 90) -> AppServer:
-    """Run the dashboard as a user would, and return once its health check answers."""
+def start_app(
+    env: Mapping[str, str], name: str = "app", timeout_s: float = 90, root: Path = ROOT
+) -> AppServer:
+    """Run the dashboard as a user would, and return once its health check answers.
+
+    `root` is the checkout whose app.py runs (the bench runs an older commit beside this one).
+    """
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{name}-{port}.log"
@@ -83,7 +88,7 @@ def start_app(env: Mapping[str, str], name: str = "app", timeout_s: float = 90) 
         "--logger.level", "info",
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=log)
+        process = subprocess.Popen(command, cwd=root, env=full_env, stdout=log, stderr=log)
     server = AppServer(f"http://127.0.0.1:{port}", process, log_path, dict(env))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
