@@ -187,15 +187,20 @@ def daily_outcomes_from_activity(
     The endpoint tells failed and errored apart from the rest; where the loaded runs of a day
     add up to that rest exactly, they split it into passed, no verdict and pending.
     """
-    listed = _day_outcome_counts(runs) if runs is not None else None
+    # {day: {outcome: runs}} in one pass, rather than a scan of the counts per day
+    listed: dict[Any, dict[str, int]] | None = None
+    if runs is not None:
+        listed = {}
+        for day, outcome, count in _day_outcome_counts(runs).itertuples(index=False):
+            listed.setdefault(day, {})[outcome] = int(count)
     rows: list[dict[str, Any]] = []
     for bucket in buckets:
         rest = bucket.total - bucket.failed - bucket.errored
         split: dict[str, int] = {OTHER: rest}
         if listed is not None:
-            day = listed.loc[listed["day"] == bucket.date].set_index("outcome")["runs"]
-            parts = {o: int(day.get(o, 0)) for o in (PASSED, NO_VERDICT, PENDING)}
-            if sum(parts.values()) == rest and set(day.index) <= set(OUTCOME_ORDER):
+            day = listed.get(bucket.date, {})
+            parts = {o: day.get(o, 0) for o in (PASSED, NO_VERDICT, PENDING)}
+            if sum(parts.values()) == rest and set(day) <= set(OUTCOME_ORDER):
                 split = parts
         for outcome, count in {**split, FAILED: bucket.failed, ERRORED: bucket.errored}.items():
             rows.append({"day": bucket.date, "outcome": outcome, "runs": int(count)})

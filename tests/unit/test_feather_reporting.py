@@ -9,9 +9,11 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from client.feather_models import ActivityBucket, Assistant, EvalRun, EvalScore, Evaluator
+from reporting.chart_style import TRACE_TYPES, UNDRAWN_LAYOUT
 from reporting.feather.aggregates import (
     daily_outcomes,
     daily_outcomes_from_activity,
@@ -398,3 +400,27 @@ def test_hostile_names_are_escaped_in_every_figure():
         text = fig.to_json()
         assert "<img" not in text and "<a href" not in text
         assert "&lt;img" in text
+
+
+def test_every_figure_keeps_plotly_s_look_for_the_trace_types_it_draws(runs):
+    full = pio.templates["plotly"]
+    scores = scores_frame(sample_runs())
+    figs = [
+        outcome_over_time(daily_outcomes(runs, dt.date(2026, 11, 9), dt.date(2026, 11, 15))),
+        failures_bars(recent_failures(runs, dt.date(2026, 11, 14))),
+        severity_by_outcome(severity_outcomes(runs)),
+        pass_rate_bars(pass_rates(runs, "channel"), "channel", "channel"),
+        score_distribution(score_values(scores, runs)),
+        numeric_distribution(numeric_values(scores, runs)),
+        outcome_over_time(daily_outcomes(runs.iloc[0:0], T0.date(), T0.date())),
+    ]
+    for fig in figs:
+        template = fig.layout.template
+        # Only trace types whose defaults the trimmed template keeps are drawn...
+        assert {t.type for t in fig.data} <= set(TRACE_TYPES)
+        for kind in TRACE_TYPES:
+            assert template.data[kind] == full.data[kind]
+        # ...and every layout default a flat chart reads is plotly's own.
+        kept = {k: v for k, v in full.layout.to_plotly_json().items() if k not in UNDRAWN_LAYOUT}
+        assert template.layout.to_plotly_json() == kept
+        assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
