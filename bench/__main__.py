@@ -320,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--feather-base",
         metavar="REV",
-        help="with --feather: also run this commit's app, side by side, as 'before'",
+        help="with --feather: also run this commit's app (or this folder's), side by side, as "
+        "'before'",
     )
     args = parser.parse_args(argv)
     if args.feather:

@@ -191,7 +191,9 @@ def run(base: str | None, repeat: int, say: Callable[[str], None]) -> list[tuple
     work = Path(tempfile.mkdtemp(prefix="bench-feather-"))
     roots: dict[str, Path] = {}
     try:
-        if base:
+        if base and Path(base).is_dir():  # a checkout already there
+            roots[f"before ({base})"] = Path(base)
+        elif base:
             roots[f"before ({base})"] = export_commit(base, work / "base")
         roots["this checkout"] = ROOT
         load_before = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())

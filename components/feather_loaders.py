@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 from client.errors import APIError
 from client.feather import FeatherClient, RunFilters
@@ -17,12 +18,14 @@ from components import cache
 from components.connection import Source
 from components.problems import LoadProblem, listing_problems
 from reporting.feather.tables import assistant_labels, evaluator_labels, runs_frame, scores_frame
+from reporting.feather.view import FeatherView, build_view
 
 # Eval runs are live operational data ("always revalidate"), so they expire sooner than Aymara's.
 RUNS_TTL_S = 120.0
 CATALOG_TTL_S = 60.0  # evaluators change slowly: the API notes call a 30-60 s cache safe
 ACTIVITY_TTL_S = 60.0  # the server caches the activity counts for 60 s itself
 DETAIL_TTL_S = 60.0
+VIEWS = 32  # built pages kept: a few kilobytes of figures each, apart from the loaded datasets
 
 # runs fetched so far, pages fetched so far
 RunsProgress = Callable[[int, int], None]
@@ -87,6 +90,56 @@ def load_runs(
         cache.cache_key(source, workspace, "runs", filter_key(filters)),
         lambda: fetch_runs(cache.feather_client(source), filters, progress),
         cache.ttl_for(min(cache.cache_ttl_s(), RUNS_TTL_S)),
+    )
+
+
+# --------------------------------------------------------------------------- the page's content
+
+
+@st.cache_resource
+def _views() -> cache.DatasetCache:
+    """Built pages, shared by every session; apart from the datasets, so they never evict one."""
+    return cache.DatasetCache(max_entries=VIEWS)
+
+
+def load_view(
+    source: Source,
+    data: FeatherRuns,
+    catalog: FeatherCatalog,
+    activity: Activity | None,
+    first_day: dt.date,
+    last_day: dt.date,
+    workspace: str | None = None,
+) -> FeatherView:
+    """Every count and figure of the page for these runs, built once per load and shared.
+
+    Keyed by the load itself (its filters and when it was read), the names and the activity
+    counts, so a reload, a rename or new counts build the page afresh.
+    """
+    buckets = tuple(activity.buckets) if activity is not None else None
+    counts = (
+        None if buckets is None else tuple((b.date, b.total, b.failed, b.errored) for b in buckets)
+    )
+    names = (
+        tuple(sorted(catalog.evaluator_names.items())),
+        tuple(sorted(catalog.assistant_names.items())),
+    )
+    key = cache.cache_key(
+        source, workspace, "view", data.filters, data.loaded_at, names, counts, first_day, last_day
+    )
+    return _views().get_or_load(
+        key,
+        lambda: build_view(
+            data.runs,
+            data.scores,
+            evaluator_names=catalog.evaluator_names,
+            assistant_names=catalog.assistant_names,
+            buckets=buckets,
+            complete=data.complete,
+            first_day=first_day,
+            last_day=last_day,
+        ),
+        lambda _: RUNS_TTL_S,
     )
 
 

@@ -6,29 +6,7 @@ from components import feather_loaders, feather_view, shell, tables
 from components.compare import MARKS
 from components.errors import show_problems
 from components.tiles import pct, tiles
-from reporting.feather.aggregates import (
-    daily_outcomes,
-    daily_outcomes_from_activity,
-    evaluator_changes,
-    latest_critical_failure,
-    numeric_values,
-    outcome_summary,
-    pass_rates,
-    recent_failures,
-    recent_window,
-    score_values,
-    severity_outcomes,
-)
-from reporting.feather.aggregates import triage as triage_runs
-from reporting.feather.figures import (
-    failures_bars,
-    numeric_distribution,
-    outcome_over_time,
-    pass_rate_bars,
-    score_distribution,
-    severity_by_outcome,
-)
-from reporting.feather.tables import with_names
+from reporting.feather.aggregates import recent_window
 
 ctx = shell.current()
 st.title("Conversation evals")
@@ -63,7 +41,11 @@ expected = sum(b.total for b in activity.buckets) if activity else None
 data = feather_view.load_runs(source, chosen, ctx.workspace, expected)
 if data is None:
     st.stop()
-runs = with_names(data.runs, catalog.evaluator_names, catalog.assistant_names)
+# Every count and figure below, built once for this load and shared (reruns redraw them).
+view = feather_loaders.load_view(
+    source, data, catalog, activity, first_day, last_day, ctx.workspace
+)
+runs = view.runs
 if runs.empty:
     st.info(
         f"No eval runs match these filters from {window}. Widen the date range or set a filter "
@@ -71,7 +53,7 @@ if runs.empty:
     )
     st.stop()
 
-summary = outcome_summary(runs)
+summary = view.summary
 tiles(
     [
         ("Runs", f"{summary['runs']:,}", f"Created {window} with these filters"),
@@ -101,14 +83,13 @@ with left:
     st.subheader("Failures by evaluator, last 7 days")
     since, _ = recent_window(last_day)
     st.caption(f"Failed runs created {since:%Y-%m-%d} to {last_day:%Y-%m-%d} (UTC), most first")
-    recent = recent_failures(runs, last_day)
-    st.plotly_chart(failures_bars(recent), key="feather_recent_failures")
+    st.plotly_chart(view.figures["recent_failures"], key="feather_recent_failures")
 with right:
     st.subheader("Latest critical failure")
-    feather_view.failure_card(latest_critical_failure(runs))
+    feather_view.failure_card(view.latest_critical)
 
 st.subheader("Evaluators that changed, last 7 days against the 7 before")
-changes = evaluator_changes(runs, last_day)
+changes = view.changes
 if changes.empty:
     st.info(
         "Not enough runs with a verdict in both weeks to compare. Widen the created-between "
@@ -140,55 +121,41 @@ else:
     )
 
 st.subheader("Runs per day by outcome")
-if activity is not None:
-    daily = daily_outcomes_from_activity(activity.buckets, runs if data.complete else None)
+if view.daily_from_activity:
     st.caption("Counted by the API's activity endpoint over every run in the window.")
 else:
-    daily = daily_outcomes(runs, first_day, last_day)
     st.caption("Counted from the runs loaded for these filters.")
-st.plotly_chart(outcome_over_time(daily), key="feather_daily")
+st.plotly_chart(view.figures["daily"], key="feather_daily")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Severity by outcome")
-    st.plotly_chart(severity_by_outcome(severity_outcomes(runs)), key="feather_severity")
+    st.plotly_chart(view.figures["severity"], key="feather_severity")
 with right:
     st.subheader("Pass rate by evaluator")
-    by_evaluator = pass_rates(runs, "evaluator_name")
-    st.plotly_chart(
-        pass_rate_bars(by_evaluator, "evaluator_name", "evaluator"),
-        key="feather_by_evaluator",
-    )
+    st.plotly_chart(view.figures["by_evaluator"], key="feather_by_evaluator")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Scores by evaluator")
     st.caption("Score-format checks, 0–1; the red mark is the passing threshold.")
-    values = score_values(data.scores, runs)
-    st.plotly_chart(score_distribution(values), key="feather_scores")
+    st.plotly_chart(view.figures["scores"], key="feather_scores")
 with right:
     st.subheader("Measurements by evaluator")
     st.caption("Numeric-format checks (raw values), each on its own scale.")
-    measured = numeric_values(data.scores, runs)
-    st.plotly_chart(numeric_distribution(measured), key="feather_numeric")
+    st.plotly_chart(view.figures["numeric"], key="feather_numeric")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Pass rate by channel")
-    st.plotly_chart(
-        pass_rate_bars(pass_rates(runs, "channel"), "channel", "channel"),
-        key="feather_by_channel",
-    )
+    st.plotly_chart(view.figures["by_channel"], key="feather_by_channel")
 with right:
     st.subheader("Pass rate by scope")
-    st.plotly_chart(
-        pass_rate_bars(pass_rates(runs, "scope"), "scope", "scope"),
-        key="feather_by_scope",
-    )
+    st.plotly_chart(view.figures["by_scope"], key="feather_by_scope")
 
 # A new key when the filters change or the detail is closed, so no stale row stays chosen.
 table_key = f"{hash(data.filters) & 0xFFFFFF:x}_{st.session_state.get('_feather_close', 0)}"
-triage = triage_runs(runs)
+triage = view.triage
 triage_tab, runs_tab = st.tabs([f"Triage ({len(triage):,})", f"All runs ({len(runs):,})"])
 with triage_tab:
     st.caption(

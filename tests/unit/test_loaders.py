@@ -99,3 +99,37 @@ def test_the_sidebar_refresh_reloads_feather_data_too(simulator: Any) -> None:
     assert again is not first
     assert client.transport.requests_sent > sent  # asked the API again
     cache.dataset_cache().clear()
+
+
+def test_the_feather_page_is_built_once_per_load_and_afresh_after_a_reload(simulator: Any) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from client.feather import RunFilters
+    from components import cache, feather_loaders
+    from components.connection import Source
+    from reporting.feather.aggregates import outcome_summary
+    from reporting.feather.tables import with_names
+
+    source = Source("feather", simulator.base_url, SIMULATOR_KEY)
+    cache.dataset_cache().clear()
+    first_day, last_day = dt.date(2026, 10, 22), dt.date(2026, 11, 20)
+    filters = RunFilters(created_from=first_day, created_to=last_day, outcome="failed")
+    data = feather_loaders.load_runs(source, filters)
+    catalog = feather_loaders.load_catalog(source)
+    view = feather_loaders.load_view(source, data, catalog, None, first_day, last_day)
+
+    again = feather_loaders.load_view(source, data, catalog, None, first_day, last_day)
+    assert again is view  # a rerun redraws what was built
+    named = with_names(data.runs, catalog.evaluator_names, catalog.assistant_names)
+    assert view.summary == outcome_summary(named) and view.summary["runs"] > 0
+    assert set(view.figures) >= {"daily", "by_evaluator", "scores", "by_scope"}
+    reloaded = dataclasses.replace(data, loaded_at=data.loaded_at + dt.timedelta(seconds=1))
+    fresh = feather_loaders.load_view(source, reloaded, catalog, None, first_day, last_day)
+    assert fresh is not view  # a new load of the runs builds the page afresh
+    renamed = dataclasses.replace(catalog, evaluator_names={})
+    unnamed = feather_loaders.load_view(source, data, renamed, None, first_day, last_day)
+    assert unnamed is not view and not unnamed.runs["evaluator_name"].equals(
+        view.runs["evaluator_name"]
+    )
+    cache.dataset_cache().clear()
