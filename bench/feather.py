@@ -152,9 +152,8 @@ def feather_times(
     try:
         for rep in range(max(1, repeat)):
             for label, root in roots.items():
-                one_checkout(
-                    browser, root, repeat_warm, timeout_ms, results[label], f"bench-feather-{label}"
-                )
+                name = "bench-feather-" + "".join(c if c.isalnum() else "-" for c in label)
+                one_checkout(browser, root, repeat_warm, timeout_ms, results[label], name)
                 m = results[label]
                 say(
                     f"  feather {rep + 1}/{repeat} {label}: first open {m.first_open[-1]:.2f} s, "
