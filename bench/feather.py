@@ -114,6 +114,7 @@ def one_checkout(
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
         page = context.new_page()
+        page.set_default_timeout(timeout_ms)  # a loaded machine is slow to click, not broken
         page.goto(app.url)
         page.get_by_role("heading", name="Overview").wait_for(timeout=timeout_ms)
         wait_until_idle(page, timeout_ms)
