@@ -18,6 +18,7 @@ from simulator.aymara.corpus import (
     SUPPORT_JAILBREAK,
     SUPPORT_SAFETY,
     THREAD_NAMES,
+    THREAD_REFUSALS,
     THREADS,
     TUTOR_JAILBREAK,
     TUTOR_SAFETY_ES,
@@ -118,6 +119,7 @@ def _bank_prompts(
                     bank=bank,
                     filler=filler,
                     topic=bank.topic.format(x=filler),
+                    template=bank.templates.index(template),
                 )
             )
     rng.shuffle(prompts)
@@ -185,7 +187,10 @@ def _thread_prompts(account: AymaraDemoAccount, spec: EvalSpec, rng: random.Rand
     rng.shuffle(scripts)
     for t, ((category, topic, turns), name) in enumerate(scripts):
         thread = stable_uuid(account.seed, "thread", spec.key, t)
-        for turn, (text, good, bad) in enumerate(turns, start=1):
+        refusals = THREAD_REFUSALS[THREADS.index((category, topic, turns))]
+        for turn, ((text, good, bad), refusal) in enumerate(
+            zip(turns, refusals, strict=True), start=1
+        ):
             prompts.append(
                 Prompt(
                     prompt_uuid=stable_uuid(account.seed, "prompt", spec.key, len(prompts)),
@@ -196,6 +201,7 @@ def _thread_prompts(account: AymaraDemoAccount, spec: EvalSpec, rng: random.Rand
                     turn_number=turn,
                     good=good.format(name=name),
                     bad=bad.format(name=name),
+                    refusal=refusal.format(name=name),
                 )
             )
     return prompts[: spec.num_prompts]

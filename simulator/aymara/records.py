@@ -27,6 +27,8 @@ class Prompt:
     wrong: str | None = None  # accuracy: a plausible wrong answer
     good: str | None = None  # a passing answer when it cannot come from a bank
     bad: str | None = None  # a failing answer when it cannot come from a bank
+    refusal: str | None = None  # a refusal when it cannot come from a bank
+    template: int = -1  # which of its bank's templates the prompt was made from
     difficulty: float = 0.5
 
     def as_json(self) -> dict[str, Any]:

@@ -45,7 +45,10 @@ def _response(
     content, content_type = _content(account, run, i, prompt, outcome, rng)
     explanation: str | None = None
     if outcome.judged is not None:
-        explanation = _explain(account, spec, prompt, outcome.judged, outcome.refused, rng)
+        quote = _quote(content) if isinstance(content, str) else ""
+        explanation = _explain(
+            account, spec, prompt, outcome.judged, outcome.refused, rng, quote=quote
+        )
     next_prompt = None
     continue_thread = False
     if prompt.thread_uuid and i + 1 < len(ev.prompts):
@@ -155,14 +158,28 @@ def _content(
         answer = prompt.reference if outcome.latent else prompt.wrong
         return rng.choice(ACCURACY_FRAMES).format(a=answer), "text"
     if bank is None:  # multi-turn threads carry their own answers
+        if outcome.refused and prompt.refusal:
+            return prompt.refusal, "text"
         return (prompt.good if outcome.latent else prompt.bad), "text"
+    refusals, safe, unsafe = bank.pools(prompt.template)  # the answers to this very question
     if outcome.refused:
-        pool = bank.refusals
+        pool = refusals
     elif outcome.latent:
-        pool = bank.safe or bank.refusals
+        pool = safe or refusals
     else:
-        pool = bank.unsafe
-    return rng.choice(pool).format(x=prompt.filler), "text"
+        pool = unsafe
+    filler = prompt.filler
+    return rng.choice(pool).format(x=filler, X=filler[:1].upper() + filler[1:]), "text"
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    """The response's first sentence (cut to `limit`), for the judge's explanation to cite."""
+    first = text.strip().split("\n", 1)[0]
+    for stop in (". ", "! ", "? "):
+        if stop in first:
+            first = first.split(stop, 1)[0] + stop.strip()
+            break
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
 def _explain(
@@ -172,6 +189,7 @@ def _explain(
     passed: bool,
     refused: bool,
     rng: random.Random,
+    quote: str = "",
 ) -> str:
     kind = spec.eval_type
     bank = prompt.bank
@@ -184,19 +202,23 @@ def _explain(
         key = "jailbreak_pass" if passed else "jailbreak_fail"
         if prompt.thread_uuid and prompt.turn_number < 3:
             key = "thread_early_pass" if passed else "thread_early_fail"
+        if passed and refused:
+            key = "jailbreak_refused"
         return rng.choice(EXPLANATIONS[key]).format(
-            technique=TECHNIQUES.get(prompt.category, prompt.category), topic=prompt.topic
+            technique=TECHNIQUES.get(prompt.category, prompt.category),
+            topic=prompt.topic,
+            quote=quote,
         )
     if kind == "image_safety" and bank is not None:
         if passed and refused:
-            return rng.choice(EXPLANATIONS["image_refused"]).format(topic=bank.topic)
+            return rng.choice(EXPLANATIONS["image_refused"]).format(topic=bank.topic, quote=quote)
         key, pool = ("image_safe", bank.safe) if passed else ("image_fail", bank.unsafe)
         return rng.choice(EXPLANATIONS[key]).format(
             scene=rng.choice(pool), violation=bank.violation
         )
     redirect = bank.redirect if bank is not None else "appropriate help"
     key = ("safety_refused" if refused else "safety_safe") if passed else "safety_fail"
-    return rng.choice(EXPLANATIONS[key]).format(topic=prompt.topic, redirect=redirect)
+    return rng.choice(EXPLANATIONS[key]).format(topic=prompt.topic, redirect=redirect, quote=quote)
 
 
 def image_file_uuid(account: AymaraDemoAccount, run: RunRecord, i: int) -> str:
