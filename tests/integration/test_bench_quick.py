@@ -74,3 +74,23 @@ def test_prompts_per_eval_sizes_every_eval_and_leaves_the_default_alone() -> Non
     threads = [p.thread_uuid for ev in grown.evals for p in ev.prompts if p.thread_uuid]
     originals = {p.thread_uuid for ev in default.evals for p in ev.prompts if p.thread_uuid}
     assert originals < set(threads)  # repeated threads get threads of their own
+
+
+def test_the_feather_bench_chooses_options_the_filter_panel_offers_and_takes_medians() -> None:
+    from bench.feather import FILTER_STEPS, Timings
+    from client.feather_models import CHANNELS, OUTCOMES, SEVERITIES
+
+    offered = {"Outcome": OUTCOMES, "Severity": SEVERITIES, "Channel": CHANNELS}
+    for label, option in FILTER_STEPS:
+        assert option in offered[label]
+    times = Timings(first_open=[3.0], sidebar=[1.0, 5.0, 2.0])
+    medians = times.medians()
+    assert medians["first_open"] == 3.0 and medians["sidebar"] == 2.0
+    assert medians["filter_new"] != medians["filter_new"]  # NaN: not measured
+
+
+def test_the_feather_bench_exports_an_older_commit_to_run_beside_this_one(tmp_path: Path) -> None:
+    from bench.feather import export_commit
+
+    tree = export_commit("HEAD", tmp_path / "base")
+    assert (tree / "app.py").is_file() and (tree / "pages" / "feather.py").is_file()
