@@ -103,9 +103,7 @@ def open_session(url: str, page: str = "", timeout_s: float = 60) -> Session:
     return Session(url, session_id, xsrf, stop)
 
 
-async def _read(
-    ws: Any, found: concurrent.futures.Future[str], finished: threading.Event
-) -> None:
+async def _read(ws: Any, found: concurrent.futures.Future[str], finished: threading.Event) -> None:
     """Read the app's messages (keeping the socket drained): the session id, the run's end."""
     async for raw in ws:
         message = ForwardMsg()
