@@ -235,7 +235,7 @@ def fetch_aymara(
                if r.eval_run_uuid in record_tables}  # fmt: skip
     responses_df = responses_frame_from_records(ordered, runs_df, prompts_df)
     return AymaraData(
-        base_url=client.base_url,
+        base_url=client.transport.shown_url,  # shown, so without credentials
         workspace=workspace,
         evals=evals_df,
         runs=runs_df,
@@ -298,7 +298,7 @@ def _empty(
     runs = runs_frame([], evals)
     prompts = prompts_frame({})
     return AymaraData(
-        base_url=client.base_url,
+        base_url=client.transport.shown_url,  # shown, so without credentials
         workspace=workspace,
         evals=evals,
         runs=runs,

@@ -80,7 +80,7 @@ def render_sidebar(ctx: Context) -> None:
             st.caption(":material/science: **Demo data** from the bundled simulator")
         else:
             for source in ctx.sources:
-                st.caption(f":material/cloud: {source.label}: `{source.base_url}`")
+                st.caption(f":material/cloud: {source.label}: `{source.shown_url}`")
         if ctx.source("aymara") is not None:
             _workspace_selector(ctx)
         if st.button("Refresh", icon=":material/refresh:", help="Load everything again"):
