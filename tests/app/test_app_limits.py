@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from streamlit.testing.v1 import AppTest
 
+from components import cache
+from components.connection import Source
 from reporting.text import CELL_CHARS
+from tests.app.test_app_aymara import app, open_page
+from tests.conftest import SIMULATOR_KEY
+
+__all__ = ["app"]  # fixture used below
 
 
 def _huge_texts_table() -> None:
@@ -27,3 +35,39 @@ def test_a_table_cell_holds_a_bounded_preview_of_a_megabyte_text():
     cells = shown.value["text"]
     assert cells.str.len().max() == CELL_CHARS and cells.iloc[0].endswith("…")
     assert list(shown.value["short"]) == ["fine"] * 19  # short texts are left as they are
+
+
+def _account(simulator: Any) -> tuple[str, str, str]:
+    return cache.account(Source("aymara", simulator.base_url, SIMULATOR_KEY))
+
+
+def _refresh(at: AppTest) -> AppTest:
+    next(b for b in at.sidebar.button if b.label == "Refresh").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_refresh_pressed_again_at_once_reloads_once_and_replaces_the_copy(app: AppTest, simulator):
+    at = open_page(app, "Overview")
+    held = cache.dataset_cache().sizes()
+    start = cache.dataset_cache().generation(_account(simulator))
+    _refresh(at)
+    _refresh(at)
+    _refresh(at)
+    assert cache.dataset_cache().generation(_account(simulator)) == start + 1
+    assert cache.dataset_cache().sizes() == held, "a Refresh added a copy"
+    notes = [c.value for c in at.sidebar.caption]
+    assert any("Already reloaded just now" in n and "possible again in" in n for n in notes), notes
+
+
+def test_links_naming_random_workspaces_evict_no_loaded_dataset(app: AppTest, simulator):
+    at = open_page(app, "Overview")
+    datasets, _ = cache.dataset_cache().sizes()
+    for n in range(25):  # the probe's 25 links
+        at.query_params["workspace"] = f"00000000-0000-4000-8000-{n:012d}"
+        at.run()
+        assert not at.exception
+    assert cache.dataset_cache().sizes()[0] == datasets
+    at.query_params.pop("workspace")
+    at.run()
+    assert [m.value for m in at.metric if m.label == "Evals"] != ["0"]
