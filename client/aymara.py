@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 import httpx
@@ -232,15 +232,26 @@ class AymaraClient(APIClient):
         )
 
     def fetch_workspace_listings(
-        self, workspace_uuid: str | None = None, *more_workspaces: str
+        self,
+        workspace_uuid: str | None = None,
+        *more_workspaces: str,
+        reuse: Mapping[str, Listing[Any]] | None = None,
     ) -> tuple[Listing[Eval], Listing[EvalRun], Listing[EvalSuiteReport]]:
-        """The evals, runs and reports listings of one or more workspaces, fetched side by side."""
+        """The evals, runs and reports listings of one or more workspaces, fetched side by side.
+
+        `reuse` gives listings already read in full ("evals", "runs", "reports"): those are
+        not asked again (a retry after a partial load fetches only what was missing).
+        """
         spaces = [workspace_uuid, *more_workspaces]
+        kept = dict(reuse or {})
+        wanted = [kind for kind in _LISTINGS if kind not in kept]
         jobs: list[ListingJob[Any]] = []
         for ws in spaces:
-            jobs += [_job(kind, (kind, ws), {"workspace_uuid": ws}) for kind in _LISTINGS]
-        found = self.fetch_listings(jobs)
-        return tuple(_merge([found[(kind, ws)] for ws in spaces]) for kind in _LISTINGS)  # type: ignore[return-value]
+            jobs += [_job(kind, (kind, ws), {"workspace_uuid": ws}) for kind in wanted]
+        found = self.fetch_listings(jobs) if jobs else {}
+        for kind in wanted:
+            kept[kind] = _merge([found[(kind, ws)] for ws in spaces])
+        return tuple(kept[kind] for kind in _LISTINGS)  # type: ignore[return-value]
 
     def fetch_run_responses(
         self,

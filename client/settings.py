@@ -20,6 +20,8 @@ class Settings:
     feather_api_key: str | None = None  # FEATHER_API_KEY
     feather_base_url: str | None = None  # FEATHER_BASE_URL
     cache_ttl_s: float = 600.0  # EVAL_DASHBOARD_CACHE_TTL
+    cache_entries: int = 24  # EVAL_DASHBOARD_CACHE_ENTRIES (datasets kept in memory at once)
+    refresh_interval_s: float = 30.0  # EVAL_DASHBOARD_REFRESH_INTERVAL (one Refresh per N s)
     concurrency: int = 8  # EVAL_DASHBOARD_CONCURRENCY
     requests_per_second: float | None = None  # EVAL_DASHBOARD_REQUESTS_PER_SECOND (0 = none)
     store_enabled: bool = True  # EVAL_DASHBOARD_STORE
@@ -43,6 +45,10 @@ class Settings:
             feather_api_key=get("FEATHER_API_KEY"),
             feather_base_url=get("FEATHER_BASE_URL"),
             cache_ttl_s=float(get("EVAL_DASHBOARD_CACHE_TTL") or cls.cache_ttl_s),
+            cache_entries=max(1, int(get("EVAL_DASHBOARD_CACHE_ENTRIES") or cls.cache_entries)),
+            refresh_interval_s=float(
+                get("EVAL_DASHBOARD_REFRESH_INTERVAL") or cls.refresh_interval_s
+            ),
             concurrency=int(get("EVAL_DASHBOARD_CONCURRENCY") or cls.concurrency),
             requests_per_second=float(get("EVAL_DASHBOARD_REQUESTS_PER_SECOND") or 0) or None,
             store_enabled=(get("EVAL_DASHBOARD_STORE") or "on").lower() not in _OFF,

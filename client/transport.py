@@ -25,6 +25,7 @@ from client.errors import (
     error_class_for_status,
 )
 from client.ratelimit import RateLimiter
+from client.urls import userinfo, without_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,8 @@ class Transport:
         if not api_key:
             raise ValueError("an API key is required")
         self.base_url = base_url.rstrip("/")
+        self.shown_url = without_userinfo(self.base_url)  # what messages and logs may say
+        self._userinfo = userinfo(self.base_url)
         self.api_name = api_name
         self.key_fingerprint = fingerprint(api_key)
         self.max_retries = max_retries
@@ -201,7 +204,7 @@ class Transport:
         )
 
     def __repr__(self) -> str:
-        return f"Transport({self.base_url!r}, key=sha256:{self.key_fingerprint})"
+        return f"Transport({self.shown_url!r}, key=sha256:{self.key_fingerprint})"
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -282,7 +285,7 @@ class Transport:
         except httpx.TransportError as exc:
             reached = not isinstance(exc, httpx.ConnectError)
             message = (
-                f"Could not reach {self.api_name} at {self.base_url} "
+                f"Could not reach {self.api_name} at {self.shown_url} "
                 f"({type(exc).__name__}: {self._scrub(str(exc)) or 'no details'})."
             )
             error = APIConnectionError(message, url=self._safe_url(path), retryable=True)
@@ -348,8 +351,10 @@ class Transport:
         )
 
     def _scrub(self, text: str) -> str:
-        """Remove the key from text that came from elsewhere (a server may echo it back)."""
+        """Remove the key (and a base URL's password) from text that came from elsewhere."""
+        if self._userinfo and self._userinfo in text:
+            text = text.replace(f"{self._userinfo}@", "").replace(self._userinfo, REDACTED)
         return text.replace(self._api_key, REDACTED) if self._api_key in text else text
 
     def _safe_url(self, path: str) -> str:
-        return self._scrub(f"{self.base_url}{path}")
+        return self._scrub(f"{self.shown_url}{path}")

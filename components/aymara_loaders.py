@@ -17,7 +17,7 @@ from client.errors import APIError
 from client.paging import Listing
 from components import cache
 from components.connection import Source
-from components.problems import LoadProblem, listing_problems
+from components.problems import LoadProblem, Missing, listing_problems
 from components.store import RunStore
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.responses import (
@@ -29,6 +29,15 @@ from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
 
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Resume:
+    """What a partial load did read in full, so that Try again asks only for the rest."""
+
+    listings: dict[str, Listing[Any]]  # "evals", "runs", "reports" read to their end
+    prompts: dict[str, pa.Table]  # eval uuid -> its prompts, read in full
+    records: dict[str, pa.Table]  # run uuid -> its responses, read in full
 
 
 @dataclass(frozen=True)
@@ -48,12 +57,19 @@ class AymaraData:
     fatal: APIError | None = None
     requests: int = 0
     from_store: int = 0  # runs whose responses came from the local store
+    missing: Missing = field(default_factory=Missing)
+    resume: Resume | None = field(default=None, repr=False, compare=False)
     _board: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def partial(self) -> bool:
         """True when something did not load."""
         return bool(self.problems) or self.fatal is not None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is there (e.g. a link naming an unknown workspace): cached apart."""
+        return self.evals.empty and self.runs.empty
 
     @property
     def regression_board(self) -> pd.DataFrame:
@@ -79,20 +95,32 @@ def load_aymara(
     allowed = tuple(sorted(permitted))
     key = cache.cache_key(source, workspace, allowed)
     full_ttl = cache.cache_ttl_s()
-    data = cache.dataset_cache().get_or_load(
-        key,
-        lambda: fetch_aymara(
+
+    def fetch(previous: AymaraData | None = None) -> AymaraData:
+        return fetch_aymara(
             cache.aymara_client(source),
             workspace,
             progress,
             store=cache.run_store(source),
-            force=cache.take_force(source, key),  # once per key per Refresh
+            force=previous is None and cache.take_force(source, key),  # once per Refresh
             permitted=allowed,
-        ),
+            previous=previous,
+        )
+
+    data = cache.dataset_cache().get_or_load(
+        key,
+        fetch,
         lambda data: 0.0 if data.fatal else cache.PARTIAL_TTL_S if data.partial else full_ttl,
+        repair=lambda previous: fetch(previous) if previous.resume is not None else fetch(),
     )
     cache.dataset_cache().remember_names(cache.account(source), data.workspaces)
     return data
+
+
+def retry_missing(source: Source, workspace: str | None, permitted: frozenset[str]) -> bool:
+    """Make the next read of a partial dataset fetch what it missed (and only that)."""
+    key = cache.cache_key(source, workspace, tuple(sorted(permitted)))
+    return cache.dataset_cache().expire_partial(key)
 
 
 def known_workspaces(source: Source) -> dict[str, str]:
@@ -124,6 +152,7 @@ def fetch_aymara(
     store: RunStore | None = None,
     force: bool = False,
     permitted: tuple[str, ...] = (),
+    previous: AymaraData | None = None,
 ) -> AymaraData:
     """Load every eval, run, prompt, response and report of a workspace, many requests at once.
 
@@ -138,7 +167,10 @@ def fetch_aymara(
 
     say("Listing evals, runs and reports", 0, 1)
     spaces = (workspace,) if workspace or not permitted else tuple(sorted(permitted))
-    evals, runs, reports = client.fetch_workspace_listings(*spaces)
+    kept = previous.resume if previous is not None and previous.resume is not None else None
+    evals, runs, reports = client.fetch_workspace_listings(
+        *spaces, reuse=kept.listings if kept else None
+    )
     for name, listing in (("evals", evals), ("runs", runs), ("reports", reports)):
         fatal = listing_problems(f"The list of {name}", listing, problems)
         if fatal is not None and not listing.items:
@@ -160,8 +192,14 @@ def fetch_aymara(
         wanted = [("prompts", e, v) for e, v in eval_version.items() if v is not None]
         wanted += [("responses", r, v) for r, v in finished.items()]
         on_disk = [w for w in wanted if store.has(*w)]
-    stored = {(kind, item) for kind, item, _ in on_disk}
     run_ws = {r.eval_run_uuid: r.workspace_uuid or workspace for r in fetchable}
+    if kept is not None:  # a retry: what the partial load read in full is not asked again
+        prompt_tables.update({e: t for e, t in kept.prompts.items() if e in eval_ws})
+        record_tables.update({r: t for r, t in kept.records.items() if r in run_ws})
+    had = {("prompts", e) for e in prompt_tables} | {("responses", r) for r in record_tables}
+    on_disk = [w for w in on_disk if (w[0], w[1]) not in had]
+    stored = had | {(kind, item) for kind, item, _ in on_disk}
+    whole = set(stored)  # (kind, item) read in full, from the store, before, or just now
 
     def job(kind: str, item: str) -> Any:
         if kind == "prompts":
@@ -191,6 +229,8 @@ def fetch_aymara(
             version = finished.get(item)
             what = f"Responses of run '{names.get(item)}' ({item})"
         listing_problems(what, listing, problems)
+        if listing.complete:
+            whole.add(key)
         # Only complete listings of finished runs are worth keeping: the rest may change.
         if version is not None and listing.complete:
             to_store.append((kind, item, version, table))
@@ -213,6 +253,7 @@ def fetch_aymara(
         ):
             if table is None:
                 unreadable.append(job(kind, item))  # deleted or corrupt since: fetch it
+                whole.discard((kind, item))
             elif kind == "prompts":
                 prompt_tables[item] = table
             else:
@@ -234,8 +275,25 @@ def fetch_aymara(
     ordered = {r.eval_run_uuid: record_tables[r.eval_run_uuid] for r in fetchable
                if r.eval_run_uuid in record_tables}  # fmt: skip
     responses_df = responses_frame_from_records(ordered, runs_df, prompts_df)
+    missing = Missing(
+        listings=tuple(n for n, lst in (("evals", evals), ("runs", runs), ("reports", reports))
+                       if not lst.complete),
+        runs=sum(("responses", r.eval_run_uuid) not in whole for r in fetchable),
+        runs_total=len(fetchable),
+        evals=sum(("prompts", e) not in whole for e in eval_ws),
+        evals_total=len(eval_ws),
+    )  # fmt: skip
+    resume = None
+    if missing:
+        done = {n: lst for n, lst in (("evals", evals), ("runs", runs), ("reports", reports))
+                if lst.complete}  # fmt: skip
+        resume = Resume(
+            done,
+            {e: t for e, t in prompt_tables.items() if ("prompts", e) in whole},
+            {r: t for r, t in record_tables.items() if ("responses", r) in whole},
+        )
     return AymaraData(
-        base_url=client.base_url,
+        base_url=client.transport.shown_url,  # shown, so without credentials
         workspace=workspace,
         evals=evals_df,
         runs=runs_df,
@@ -247,6 +305,8 @@ def fetch_aymara(
         problems=tuple(problems),
         requests=client.transport.requests_sent - started_requests,
         from_store=from_store,
+        missing=missing,
+        resume=resume,
     )
 
 
@@ -298,7 +358,7 @@ def _empty(
     runs = runs_frame([], evals)
     prompts = prompts_frame({})
     return AymaraData(
-        base_url=client.base_url,
+        base_url=client.transport.shown_url,  # shown, so without credentials
         workspace=workspace,
         evals=evals,
         runs=runs,
@@ -309,14 +369,6 @@ def _empty(
         problems=problems,
         fatal=error,
     )
-
-
-def _workspace_names(evals: list[Any], runs: list[Any]) -> dict[str, str]:
-    """The workspaces this load saw (uuid -> name, "" when unnamed)."""
-    # v2 has no workspaces endpoint and names a workspace only inside a reviewer's profile.
-    names: dict[str, str] = {e.workspace_uuid: "" for e in evals if e.workspace_uuid}
-    names.update({r.workspace_uuid: "" for r in runs if r.workspace_uuid})
-    return names
 
 
 def _workspace_names(evals: list[Any], runs: list[Any]) -> dict[str, str]:

@@ -10,6 +10,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -21,18 +23,31 @@ from components.connection import Source
 from components.store import RunStore
 
 PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
-MAX_ENTRIES = 24  # small Feather listings per filter set share this with big Aymara datasets
+MAX_ENTRIES = 24  # default of EVAL_DASHBOARD_CACHE_ENTRIES
+# Empty answers (a link naming a workspace or filter set with nothing in it) are kept apart,
+# a few at a time: however many such links arrive, they never evict a loaded dataset.
+MAX_EMPTY_ENTRIES = 16
 FEATHER_QUOTA_PER_MINUTE = 6000.0
 Account = tuple[str, str, str]
 
 
 class _Entry:
-    __slots__ = ("expires", "lock", "value")
+    __slots__ = ("empty", "expires", "lock", "value")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.value: Any = None
         self.expires = 0.0
+        self.empty = False
+
+
+@dataclass(frozen=True)
+class Reload:
+    """The last Refresh of an account: when (monotonic and wall clock), and by whom."""
+
+    at: float
+    when: datetime
+    by: str | None = None
 
 
 class DatasetCache:
@@ -48,6 +63,7 @@ class DatasetCache:
         self._generations: dict[Hashable, int] = {}
         self._forced: dict[Hashable, int] = {}
         self._forcing: dict[Hashable, set[int]] = {}
+        self._reloads: dict[Hashable, Reload] = {}
         # Names outlive entries: v2 names a workspace only in reviewers' profiles, so a name
         # learned once is kept for the selector even after its dataset is evicted.
         self._names: dict[Hashable, dict[str, str]] = {}
@@ -68,29 +84,93 @@ class DatasetCache:
                 return True
             return False
 
-    def refresh(self, scope: Hashable, *, force: bool = True) -> None:
-        """Make the next read of this scope load afresh, for every session."""
+    def refresh(
+        self, scope: tuple[Hashable, ...], *, force: bool = True, by: str | None = None,
+        min_interval_s: float = 0.0,
+    ) -> bool:  # fmt: skip
+        """Make the next read of this scope load afresh, for every session; True if it did.
+
+        The scope's entries are dropped (a Refresh replaces, never adds a copy). Within
+        `min_interval_s` of the last one, another Refresh does nothing: however many people
+        press it, the account is reloaded once.
+        """
         with self._lock:
+            last = self._reloads.get(scope)
+            now = time.monotonic()
+            if min_interval_s and last is not None and now - last.at < min_interval_s:
+                return False
             generation = self._generations[scope] = self._generations.get(scope, 0) + 1
             if force:
                 self._forcing.setdefault(scope, set()).add(generation)
+            for key in [k for k in self._entries if _within(k, scope)]:
+                del self._entries[key]
+            self._reloads[scope] = Reload(now, datetime.now(UTC), by)
+            return True
+
+    def last_reload(self, scope: Hashable) -> Reload | None:
+        """When this scope was last refreshed, and by whom (None: never since start)."""
+        with self._lock:
+            return self._reloads.get(scope)
+
+    def expire_partial(self, key: Hashable) -> bool:
+        """Make a partial value's next read repair it (fetch what it missed); True if partial."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or not getattr(entry.value, "partial", False):
+            return False
+        entry.expires = 0.0
+        return True
 
     def get_or_load(
-        self, key: Hashable, load: Callable[[], Any], ttl: Callable[[Any], float]
+        self,
+        key: Hashable,
+        load: Callable[[], Any],
+        ttl: Callable[[Any], float],
+        *,
+        repair: Callable[[Any], Any] | None = None,
     ) -> Any:
-        """The cached value for key, loading it once if missing or expired."""
+        """The cached value for key, loading it once if missing or expired.
+
+        With `repair`, an expired value is handed to it (to keep what it holds) rather than
+        loaded from nothing. A value kept 0 s (a failed load) takes no entry at all.
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 entry = self._entries[key] = _Entry()
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
         with entry.lock:  # other sessions asking for the same data wait for this one load
             if entry.value is None or time.monotonic() >= entry.expires:
-                entry.value = load()
-                entry.expires = time.monotonic() + ttl(entry.value)
-            return entry.value
+                previous = entry.value
+                value = load() if repair is None or previous is None else repair(previous)
+                life = ttl(value)
+                entry.value, entry.expires = value, time.monotonic() + life
+                entry.empty = life > 0 and bool(getattr(value, "empty", False))
+                if life <= 0:
+                    self._drop(key, entry)
+            value = entry.value
+        self._trim()
+        return value
+
+    def _drop(self, key: Hashable, entry: _Entry) -> None:
+        with self._lock:
+            if self._entries.get(key) is entry:
+                del self._entries[key]
+
+    def _trim(self) -> None:
+        """Evict the least recently used: datasets beyond max_entries, empties beyond theirs."""
+        with self._lock:
+            for empty, most in ((False, self.max_entries), (True, MAX_EMPTY_ENTRIES)):
+                held = [k for k, e in self._entries.items()
+                        if e.value is not None and e.empty is empty]  # fmt: skip
+                for key in held[: max(0, len(held) - most)]:
+                    del self._entries[key]
+
+    def sizes(self) -> tuple[int, int]:
+        """(datasets, empty answers) held: for tests and the bench."""
+        with self._lock:
+            values = [e for e in self._entries.values() if e.value is not None]
+            return sum(not e.empty for e in values), sum(e.empty for e in values)
 
     def remember_names(self, account: Hashable, names: dict[str, str]) -> None:
         """Keep workspace names a load found; a name never gives way to "unnamed"."""
@@ -108,12 +188,17 @@ class DatasetCache:
         with self._lock:
             self._entries.clear()
             self._names.clear()
+            self._reloads.clear()
+
+
+def _within(key: Hashable, scope: tuple[Hashable, ...]) -> bool:
+    return isinstance(key, tuple) and key[: len(scope)] == scope
 
 
 @st.cache_resource
 def dataset_cache() -> DatasetCache:
-    """The process's dataset cache."""
-    return DatasetCache()
+    """The process's dataset cache (EVAL_DASHBOARD_CACHE_ENTRIES datasets at most)."""
+    return DatasetCache(settings().cache_entries)
 
 
 def account(source: Source) -> Account:
@@ -133,13 +218,20 @@ def take_force(source: Source, key: tuple[Hashable, ...]) -> bool:
     return dataset_cache().take_force(account(source), (*key[:4], *key[5:]), generation)
 
 
-def refresh(source: Source, *, force: bool = True) -> None:
-    """Reload everything of this account on its next read, for everyone.
+def refresh(source: Source, *, force: bool = True, by: str | None = None) -> bool:
+    """Reload everything of this account on its next read, for everyone; True if it will.
 
-    With force (the Refresh button) the next load also skips the local store; without it
-    (e.g. after scoring a new run) finished runs still come from disk.
+    With force (the Refresh button) the next load also skips the local store, and presses
+    within EVAL_DASHBOARD_REFRESH_INTERVAL of the last are ignored; without it (e.g. after
+    scoring a new run) finished runs still come from disk, and it always happens.
     """
-    dataset_cache().refresh(account(source), force=force)
+    interval = settings().refresh_interval_s if force else 0.0
+    return dataset_cache().refresh(account(source), force=force, by=by, min_interval_s=interval)
+
+
+def last_reload(source: Source) -> Reload | None:
+    """When this account was last refreshed, and by whom."""
+    return dataset_cache().last_reload(account(source))
 
 
 def ttl_for(normal: float) -> Callable[[Any], float]:

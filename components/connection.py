@@ -11,6 +11,7 @@ import streamlit as st
 
 from client.settings import AYMARA_DEFAULT_URL, FEATHER_DEFAULT_URL, Settings, as_settings, settings
 from client.transport import fingerprint
+from client.urls import without_userinfo
 
 SourceKind = Literal["aymara", "feather"]
 SOURCE_LABELS: dict[str, str] = {"aymara": "Aymara", "feather": "Feather"}
@@ -29,6 +30,11 @@ class Source:
     def key_fingerprint(self) -> str:
         """A hash of the key: what caches and stores are keyed by, never the key itself."""
         return fingerprint(self.api_key)
+
+    @property
+    def shown_url(self) -> str:
+        """The base URL as it may be shown: without any `user:password@`."""
+        return without_userinfo(self.base_url)
 
     @property
     def label(self) -> str:

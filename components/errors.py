@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from client.errors import APIError, AuthenticationError, NotFoundError, PermissionDeniedError
-from reporting.text import code_span
+from reporting.text import code_span, escape_markdown
 
 
 def show_error(
@@ -32,15 +32,32 @@ def _headline(error: APIError) -> str:
     return "The request to the API failed."
 
 
-def show_problems(problems: Sequence[object], *, noun: str = "items") -> None:
-    """List what did not load, so a partial page never passes for a complete one."""
+def show_problems(
+    problems: Sequence[object],
+    *,
+    noun: str = "items",
+    missing: Sequence[str] = (),
+    retry_key: str | None = None,
+) -> bool:
+    """Say, open on the page, that the data is partial and what is missing; list each problem.
+
+    With `retry_key`, a Try again button fetches only what is missing; True when pressed.
+    """
     if not problems:
-        return
-    with st.expander(
-        f":material/warning: Partial data: {len(problems)} part(s) did not load. "
-        "Everything else on this page is complete.",
-        expanded=len(problems) <= 3,
-    ):
+        return False
+    what = "; ".join(missing) if missing else f"{len(problems)} part(s) of the {noun}"
+    st.warning(
+        f"**Partial data: {escape_markdown(what)} did not load.** Every number marked "
+        "*partial* leaves that out; the rest of the page is as loaded.",
+        icon=":material/warning:",
+    )
+    pressed = False
+    if retry_key is not None:
+        pressed = st.button(
+            "Try again", icon=":material/refresh:", key=retry_key,
+            help="Fetch only what did not load; everything else is kept",
+        )  # fmt: skip
+    with st.expander(f"What did not load ({len(problems)})", expanded=len(problems) <= 3):
         for problem in problems:
             what = getattr(problem, "what", "")
             message = getattr(problem, "message", str(problem))
@@ -49,4 +66,6 @@ def show_problems(problems: Sequence[object], *, noun: str = "items") -> None:
             st.text(f"• {what}: {message}" + (f" [request id {request_id}]" if request_id else ""))
             if hint:
                 st.caption(hint)
-        st.caption("Press Refresh in the sidebar to try the missing parts again.")
+        if retry_key is None:
+            st.caption("Press Refresh in the sidebar to try the missing parts again.")
+    return pressed

@@ -57,6 +57,11 @@ class FeatherRuns:
         """True when every run matching the filters was read."""
         return not self.problems and self.fatal is None
 
+    @property
+    def empty(self) -> bool:
+        """True when no run matches (e.g. a link naming unknown ids): cached apart."""
+        return self.runs.empty
+
 
 def fetch_runs(
     client: FeatherClient, filters: RunFilters, progress: RunsProgress | None = None

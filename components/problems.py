@@ -54,3 +54,31 @@ def listing_problems(
             )
         )
     return listing.error
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Which parts of a dataset did not load, so each number can say whether it is partial."""
+
+    listings: tuple[str, ...] = ()  # "evals", "runs", "reports" not read in full
+    runs: int = 0  # runs whose responses did not load in full
+    runs_total: int = 0
+    evals: int = 0  # evals whose prompts did not load in full
+    evals_total: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.listings or self.runs or self.evals)
+
+    @property
+    def responses(self) -> bool:
+        """True when numbers built from responses leave some out."""
+        return bool(self.runs) or "runs" in self.listings
+
+    def parts(self) -> list[str]:
+        """What is missing, in words, for the notice."""
+        said = [f"the list of {name} (only part of it was read)" for name in self.listings]
+        if self.runs:
+            said.append(f"the responses of {self.runs:,} of {self.runs_total:,} runs")
+        if self.evals:
+            said.append(f"the prompts of {self.evals:,} of {self.evals_total:,} evals")
+        return said

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from client.aymara_models import EvalRunExample
 from components import tables
@@ -48,19 +49,43 @@ def template_downloads(prompts: pd.DataFrame, eval_name: str, modality: str) -> 
 
 
 def checked_upload(
-    uploaded: Any, eval_uuid: str, prompts: pd.DataFrame, eval_name: str,
+    uploaded: Any, widget_value: Any, eval_uuid: str, prompts: pd.DataFrame, eval_name: str,
     session: MutableMapping[str, Any],
-) -> validate.ParsedUpload:  # fmt: skip
-    """The uploaded file parsed and checked, once per file and eval (reruns reuse it)."""
-    memo_key = (uploaded.file_id, eval_uuid)
+) -> tuple[str, validate.ParsedUpload] | None:  # fmt: skip
+    """The file's name and its rows parsed and checked, once per file and eval (reruns reuse it).
+
+    The uploaded bytes are released from the server's memory as soon as they are parsed; a
+    rerun finds the same file (its id still in the widget) in the memo. None: no file, or a
+    released file checked against another eval (it must be uploaded again).
+    """
     memo = session.get(PARSED)
+    if uploaded is None:
+        file_id = getattr(widget_value, "file_id", None)  # a released file reads as DeletedFile
+        if memo is not None and file_id is not None and memo[0] == (file_id, eval_uuid):
+            return memo[2], memo[1]
+        if file_id is not None:
+            st.info("Upload the file again to check it against this eval.", icon=":material/info:")
+        return None
+    memo_key = (uploaded.file_id, eval_uuid)
     if memo is not None and memo[0] == memo_key:
-        return memo[1]
+        return memo[2], memo[1]
     parsed = parse.parse_responses(
         uploaded.getvalue(), uploaded.name, set(prompts["prompt_uuid"]), eval_name
     )
-    session[PARSED] = (memo_key, parsed)
-    return parsed
+    session[PARSED] = (memo_key, parsed, uploaded.name)
+    release_uploads()
+    return uploaded.name, parsed
+
+
+def release_uploads() -> None:
+    """Drop this session's uploaded bytes from Streamlit's memory (parsed rows are kept).
+
+    Streamlit keeps every upload until the session ends, minutes after its tab closed; a
+    parsed or refused file is not needed again, and neither is anything posted beside it.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
 
 
 def problem_table(problems: Sequence[validate.Problem]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -9,9 +10,11 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from client.errors import APIError
+from client.settings import settings
 from components import aymara_loaders, cache
 from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
+from reporting.text import escape_markdown
 
 # A `pages/` folder beside app.py makes Streamlit's very first run use its legacy folder-based
 # navigation, which runs a deep-linked page (say /feather) without app.py. st.navigation turns
@@ -80,13 +83,39 @@ def render_sidebar(ctx: Context) -> None:
             st.caption(":material/science: **Demo data** from the bundled simulator")
         else:
             for source in ctx.sources:
-                st.caption(f":material/cloud: {source.label}: `{source.base_url}`")
+                st.caption(f":material/cloud: {source.label}: `{source.shown_url}`")
         if ctx.source("aymara") is not None:
             _workspace_selector(ctx)
-        if st.button("Refresh", icon=":material/refresh:", help="Load everything again"):
-            for source in ctx.sources:
-                cache.refresh(source)
+        interval = settings().refresh_interval_s
+        if st.button(
+            "Refresh", icon=":material/refresh:",
+            help=f"Load everything again, for everyone (at most once every {interval:.0f} s)",
+        ):  # fmt: skip
+            by = st.user.get("email") if st.user.get("is_logged_in") else None
+            done = [cache.refresh(source, by=str(by) if by else None) for source in ctx.sources]
+            st.session_state[_REFRESH_NOTE] = not any(done)
             st.rerun()
+        _reload_note(ctx)
+
+
+_REFRESH_NOTE = "_refresh_debounced"
+
+
+def _reload_note(ctx: Context) -> None:
+    """When the data was last reloaded (and by whom, with sign-in), and a refused Refresh."""
+    reloads = [r for r in (cache.last_reload(s) for s in ctx.sources) if r is not None]
+    if not reloads:
+        return
+    last = max(reloads, key=lambda r: r.at)
+    who = f" by {escape_markdown(last.by)}" if last.by else ""
+    if st.session_state.pop(_REFRESH_NOTE, False):
+        wait = max(0.0, settings().refresh_interval_s - (time.monotonic() - last.at))
+        st.caption(
+            f":material/schedule: Already reloaded {_ago(last.when)}{who}; Refresh is possible "
+            f"again in {wait:.0f} s."
+        )
+    else:
+        st.caption(f"Reloaded {_ago(last.when)}{who}")
 
 
 def _workspace_selector(ctx: Context) -> None:
@@ -197,10 +226,11 @@ def aymara_data(ctx: Context) -> aymara_loaders.AymaraData | None:
     if data.fatal is not None:
         show_error(data.fatal)
         if st.button("Try again", icon=":material/refresh:", key="_retry_load"):
-            cache.refresh(source)
-            st.rerun()
+            st.rerun()  # a failed load is not kept, so the next read asks again
         return None
-    show_problems(data.problems)
+    if show_problems(data.problems, missing=data.missing.parts(), retry_key="_retry_missing"):
+        aymara_loaders.retry_missing(source, ctx.workspace, ctx.allowlist)
+        st.rerun()
     return data
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from reporting.text import preview_series
+
 MAX_TABLE_ROWS = 5_000  # the browser gets at most this many rows; the rest stay searchable
 ROW_PX = 35  # st.dataframe's row (and header) height
 PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere; the intl "percent" format varies per cell
@@ -61,6 +63,10 @@ def keyed(base: str, *state: Any) -> str:
     return f"{base}_{digest}"
 
 
+def _is_text(config: Any) -> bool:
+    return isinstance(config, Mapping) and (config.get("type_config") or {}).get("type") == "text"
+
+
 def _is_percent(config: Any) -> bool:
     return (
         isinstance(config, Mapping)
@@ -89,7 +95,9 @@ def table(
             "or download the CSV for all of them."
         )
         shown = shown.head(MAX_TABLE_ROWS)
-    scaled = {c: shown[c] * 100 for c in order if _is_percent(columns[c])}
+    # A cell shows a bounded preview of a long text (the card has all of it).
+    scaled = {c: preview_series(shown[c]) for c in order if _is_text(columns[c])}
+    scaled |= {c: shown[c] * 100 for c in order if _is_percent(columns[c])}
     if scaled:
         shown = shown.assign(**scaled)
     if isinstance(height, int):

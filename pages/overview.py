@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import shell, tables
+from components import partial, shell, tables
 from components.tiles import interval, p_clause, pct, tiles
 from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
 from reporting.aymara.figures import pass_rate_by_eval, pass_rate_over_time
@@ -16,18 +16,29 @@ if data.evals.empty:
 
 counts = verdict_counts(data.responses)
 finished = data.runs[data.runs["status"] == "finished"]
+# What a partial load left out is said on each number built from it.
+gap = data.missing
+by_responses, by_runs = partial.from_responses(gap), partial.from_runs(gap)
 tiles(
     [
-        ("Evals", f"{len(data.evals):,}", None),
-        ("Runs", f"{len(data.runs):,}", f"{len(finished):,} finished"),
-        ("Responses scored", f"{counts['scored']:,}", f"{counts['total']:,} responses in all"),
+        (partial.mark("Evals", partial.from_evals(gap)), f"{len(data.evals):,}", None),
+        (partial.mark("Runs", by_runs), f"{len(data.runs):,}", f"{len(finished):,} finished"),
         (
-            "Pass rate",
+            partial.mark("Responses scored", by_responses),
+            f"{counts['scored']:,}",
+            f"{counts['total']:,} responses in all",
+        ),
+        (
+            partial.mark("Pass rate", by_responses),
             pct(counts["pass_rate"]),
             "Passed of scored responses, with its 95% Wilson interval",
             interval(counts["pass_rate_low"], counts["pass_rate_high"]),
         ),
-        ("Refusal rate", pct(counts["refusal_rate"]), "Share of responses where the AI refused"),
+        (
+            partial.mark("Refusal rate", by_responses),
+            pct(counts["refusal_rate"]),
+            "Share of responses where the AI refused",
+        ),
     ]
 )
 
@@ -36,7 +47,8 @@ regressed = board[board["verdict"] == REGRESSED] if not board.empty else board
 if not regressed.empty:
     worst = regressed.iloc[0]
     st.warning(
-        f"**{len(regressed)} eval(s) regressed beyond noise** in their latest run. Worst: "
+        f"**{len(regressed)} eval(s) regressed beyond noise** in their latest run"
+        f"{' (partial data)' if by_responses else ''}. Worst: "
         f"{escape_markdown(worst['eval_name'])} fell from {pct(worst['pass_rate_a'])} to "
         f"{pct(worst['pass_rate_b'])} ({p_clause(worst['p_value'])}).",
         icon=":material/trending_down:",
@@ -47,20 +59,23 @@ if not regressed.empty:
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Pass rate over time")
+    st.subheader(partial.mark("Pass rate over time", by_runs))
     if finished["pass_rate"].notna().any():
         st.plotly_chart(pass_rate_over_time(data.runs), key="overview_trend")
+        partial.caption(by_runs, gap)
     else:
         st.info("No finished runs with a pass rate yet.")
 latest = latest_run_changes(data.runs)
 with right:
-    st.subheader("Pass rate by eval (latest run)")
+    st.subheader(partial.mark("Pass rate by eval (latest run)", by_runs))
     if latest.empty:
         st.info("No eval has a finished run yet.")
     else:
         st.plotly_chart(pass_rate_by_eval(latest), key="overview_by_eval")
+        partial.caption(by_runs, gap)
 
-st.subheader("Latest run of each eval, worst first")
+st.subheader(partial.mark("Latest run of each eval, worst first", by_runs))
+partial.caption(by_runs, gap)
 if latest.empty:
     st.info("No eval has a finished run yet, so there is no latest run to show.")
 else:
@@ -87,7 +102,8 @@ else:
         key="overview_latest",
     )
 
-st.subheader("Prompt categories that fail most")
+st.subheader(partial.mark("Prompt categories that fail most", by_responses))
+partial.caption(by_responses, gap)
 failing = failing_categories(data.responses)
 if failing.empty and counts["scored"]:
     st.success("Nothing failed: every scored response in this workspace passed.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, shell, tables
+from components import filters, partial, shell, tables
 from components.response_card import preview_column, response_card, thread_of
 from components.tiles import pct
 from reporting.aymara.aggregates import verdict_counts
@@ -60,6 +60,7 @@ summary.caption(
     f"{counts['failed']:,} failed · {counts['not_scored']:,} not scored · "
     f"pass rate {pct(counts['pass_rate'])}"
 )
+partial.caption(partial.from_responses(data.missing), data.missing)
 if shown.empty:
     st.info("No response matches these filters. Loosen one of them to see more.")
     st.stop()

@@ -60,15 +60,18 @@ uploaded = st.file_uploader(
     help=f"{limits}.",
 )
 st.caption(f"{limits} (a BOM is fine). Every row is checked before anything is sent.")
-if uploaded is None:
+checked = score_upload.checked_upload(
+    uploaded, st.session_state.get("score_file"), eval_uuid, prompts, eval_name, st.session_state
+)
+if checked is None:
     st.stop()
-parsed = score_upload.checked_upload(uploaded, eval_uuid, prompts, eval_name, st.session_state)
+file_name, parsed = checked
 for note in parsed.notes:
     st.info(escape_markdown(note), icon=":material/info:")
 if parsed.problems:
     more = f" (and {parsed.more_problems:,} more)" if parsed.more_problems else ""
     st.error(
-        f"**{len(parsed.problems):,} problem(s){more} in {escape_markdown(uploaded.name)}"
+        f"**{len(parsed.problems):,} problem(s){more} in {escape_markdown(file_name)}"
         "; nothing will be sent until the file is clean.** Fix each row below and upload the "
         "file again.",
         icon=":material/error:",

@@ -49,3 +49,22 @@ def code_span(value: Any) -> str:
 def spreadsheet_safe(text: str) -> str:
     """Text a spreadsheet will not run as a formula: a leading quote makes it a plain string."""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+CELL_CHARS = 300  # a table cell shows this much of a text; the full text is in the card
+
+
+def preview_series(values: pd.Series, limit: int = CELL_CHARS) -> pd.Series:
+    """Texts cut to `limit` characters (with an ellipsis) for a table cell; others unchanged.
+
+    One ~1 MB API text in a cell made every viewer's table a 21 MB websocket frame.
+    """
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return values
+    lengths = values.str.len()
+    long = lengths > limit
+    if not long.any():
+        return values
+    cut = values.astype(object).copy()
+    cut[long] = values[long].str.slice(0, limit - 1) + "…"
+    return cut

@@ -9,6 +9,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
+from reporting.uploads import depth
 from reporting.uploads.validate import (
     MAX_BYTES,
     MAX_MB,
@@ -227,7 +228,10 @@ def _parse_json(
         return _too_many("jsonl", len(lines))
     for line_no, line in lines:
         try:
-            item = json.loads(line)
+            item = depth.loads(line)
+        except depth.TooDeep as exc:
+            ctx.add(line_no, None, f"This line cannot be read. {exc}")
+            continue
         except json.JSONDecodeError as exc:
             ctx.add(
                 line_no,
@@ -251,7 +255,9 @@ def _parse_json(
 def _parse_json_array(text: str, known: Collection[str], eval_name: str) -> ParsedUpload:
     ctx = Context(known, eval_name, "item")
     try:
-        items = json.loads(text)
+        items = depth.loads(text)
+    except depth.TooDeep as exc:
+        return _file_problem(f"The JSON file cannot be read. {exc}")
     except json.JSONDecodeError as exc:
         ctx.unit = "line"
         ctx.add(

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from reporting.uploads.validate import MAX_MB
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".streamlit" / "config.toml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -68,6 +70,21 @@ def test_streamlit_loads_the_hardened_config_from_the_repo_root(tmp_path):
     effective = streamlit_config_show(tmp_path)
     assert_hardened(effective)
     assert effective["server"].get("headless") is True
+    assert effective["server"].get("fileWatcherType") == "none"
+    assert effective["server"].get("maxUploadSize") == MAX_MB + 1
+
+
+def test_the_server_limits_uploads_to_the_products_limit_plus_its_framing():
+    # Streamlit compares the whole multipart body with maxUploadSize (in MiB, as validate.py
+    # counts): one MiB more lets a file of exactly MAX_MB through and nothing much larger.
+    server = tomllib.loads(CONFIG.read_text())["server"]
+    assert server.get("maxUploadSize") == MAX_MB + 1, "the server would accept 200 MB uploads"
+
+
+def test_a_deployed_dashboard_does_not_watch_its_own_files():
+    # runOnSave = false leaves the watcher running; under 20 sessions it stalled the health
+    # check for 20-30 s.
+    assert tomllib.loads(CONFIG.read_text())["server"].get("fileWatcherType") == "none"
 
 
 # --------------------------------------------------------------------------- Dockerfile

@@ -522,3 +522,20 @@ def test_markdown_escaping_neutralises_links_images_and_html() -> None:
     # The one app-wide escaper also breaks bare-URL autolinks with an invisible word joiner.
     shown = escaped.replace("\\", "").replace("\u2060", "")
     assert shown == "![x](https://evil.example/x.png) <b>hi</b> **bold**"
+
+
+def test_a_jsonl_line_nested_ten_thousand_deep_is_refused_on_its_line_not_a_crash() -> None:
+    deep = "[" * 10_000 + "]" * 10_000
+    parsed = parse_responses(
+        f'{deep}\n{{"prompt_uuid": "p1", "content": "x"}}\n'.encode(), "r.jsonl", {"p1"}
+    )
+    problem = parsed.problems[0]
+    assert (problem.row, problem.unit) == (1, "line")
+    assert "more than 32 levels deep" in problem.message
+
+
+def test_json_nested_past_the_limit_but_within_python_is_refused_too() -> None:
+    nested = '{"a": ' * 40 + "1" + "}" * 40
+    for name, text in (("r.jsonl", nested), ("r.json", f"[{nested}]")):
+        parsed = parse_responses(text.encode(), name, {"p1"})
+        assert any("levels deep" in p.message for p in parsed.problems), name

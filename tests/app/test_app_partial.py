@@ -1,0 +1,82 @@
+"""A partial load on the Overview: each number says so, the notice is open, Try again mends it.
+
+The partial dataset is made over real HTTP (the simulator's outage switched on mid-load) and
+is what the shared cache holds, as every viewer of the app would be served it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import cache
+from components.aymara_loaders import fetch_aymara
+from components.connection import Source
+from reporting.aymara.aggregates import verdict_counts
+from tests.app.test_app_aymara import APP, TIMEOUT_S
+from tests.conftest import SIMULATOR_KEY
+from tests.integration.test_partial_loads import client_of, cut_short, reset, routes
+
+
+@pytest.fixture(scope="module")
+def sim(start_simulator: Any) -> Any:
+    """A simulator of its own: its outage is switched on and off."""
+    return start_simulator(seed=7, scale=1, fault_rate=0.0, retry_after_s=0)
+
+
+@pytest.fixture
+def partial_app(monkeypatch: pytest.MonkeyPatch, sim: Any) -> Iterator[tuple[AppTest, Any]]:
+    """The app with the shared cache holding a load the outage cut short."""
+    monkeypatch.setenv("AYMARA_AI_API_KEY", SIMULATOR_KEY)
+    monkeypatch.setenv("AYMARA_AI_BASE_URL", sim.base_url)
+    monkeypatch.setenv("EVAL_DASHBOARD_STORE", "off")
+    for name in ("FEATHER_API_KEY", "FEATHER_BASE_URL", "EVAL_DASHBOARD_WORKSPACES"):
+        monkeypatch.delenv(name, raising=False)
+    cache.dataset_cache().clear()
+    cut = cut_short(sim, after=10)
+    assert cut.partial
+    source = Source("aymara", sim.base_url, SIMULATOR_KEY)
+    key = cache.cache_key(source, None, ())
+    cache.dataset_cache().get_or_load(key, lambda: cut, lambda _: 600.0)
+    yield AppTest.from_file(APP, default_timeout=TIMEOUT_S), cut
+    cache.dataset_cache().clear()
+
+
+def tile(at: AppTest, start: str) -> tuple[str, str]:
+    found = [(m.label, m.value) for m in at.metric if m.label.startswith(start)]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def test_a_partial_overview_marks_its_numbers_and_try_again_fetches_only_the_rest(
+    partial_app: tuple[AppTest, Any], sim: Any
+):
+    at, cut = partial_app
+    with client_of(sim) as client:
+        whole = verdict_counts(fetch_aymara(client, None).responses)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    label, value = tile(at, "Responses scored")
+    assert (
+        label == "Responses scored (partial)"
+        and value == f"{verdict_counts(cut.responses)['scored']:,}"
+    )
+    assert tile(at, "Pass rate")[0] == "Pass rate (partial)"
+    assert tile(at, "Evals")[0] == "Evals"  # the evals listing loaded in full: not marked
+    notice = " ".join(w.value for w in at.warning)
+    assert f"the responses of {cut.missing.runs:,} of {cut.missing.runs_total:,} runs" in notice
+    assert "Everything else on this page is complete" not in notice
+    headings = [s.value for s in at.subheader]
+    assert "Prompt categories that fail most (partial)" in headings
+    assert any("Partial: built without" in c.value for c in at.caption)
+
+    reset(sim)
+    at.button(key="_retry_missing").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    asked = routes(sim)
+    assert not any(r.endswith(("/v2/evals", "/v2/eval-runs")) for r in asked), asked
+    assert tile(at, "Responses scored") == ("Responses scored", f"{whole['scored']:,}")
+    assert not any("Partial data" in w.value for w in at.warning)

@@ -1,0 +1,128 @@
+"""Talk to a running Streamlit app as a script would, not a browser: a session, an upload.
+
+The probe that found the browser-only upload limit did exactly this; a limit the server does
+not enforce fails these tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+XSRF_COOKIE = "_streamlit_xsrf"
+_UPLOAD_BYTES = re.compile(
+    r'^cache_memory_bytes\{cache_type="UploadedFileManager".*?\}\s+(\d+)', re.M
+)
+
+
+@dataclass
+class Session:
+    """A live script session of the app (its websocket held open), and its XSRF token."""
+
+    url: str
+    session_id: str
+    xsrf: str
+    _stop: Callable[[], None]
+
+    def upload(self, file_id: str, name: str, data: bytes) -> httpx.Response:
+        """PUT a file to Streamlit's upload endpoint, as its frontend does."""
+        return httpx.put(
+            f"{self.url}/_stcore/upload_file/{self.session_id}/{file_id}",
+            files={"file": (name, data, "text/csv")},
+            headers={"X-Xsrftoken": self.xsrf},
+            cookies={XSRF_COOKIE: self.xsrf},
+            timeout=60,
+        )
+
+    def close(self) -> None:
+        """Close the websocket (the session then ends after Streamlit's TTL)."""
+        self._stop()
+
+
+def open_session(url: str, page: str = "", timeout_s: float = 60) -> Session:
+    """Connect a websocket, run a page, and return once it ran (its data loaded) once.
+
+    The websocket stays open (read in a thread of its own) until `close()`: Streamlit accepts
+    uploads only for a connected session.
+    """
+    xsrf = httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
+    loop = asyncio.new_event_loop()
+    found: concurrent.futures.Future[str] = concurrent.futures.Future()
+    done = asyncio.Event()
+    finished = threading.Event()
+
+    async def hold() -> None:
+        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+        async with websockets.connect(
+            ws_url,
+            subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
+            origin=url,  # type: ignore[arg-type]
+            additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
+            max_size=None,
+        ) as ws:
+            ask = BackMsg()
+            ask.rerun_script.query_string = ""
+            ask.rerun_script.page_name = page
+            await ws.send(ask.SerializeToString())
+            reading = asyncio.ensure_future(_read(ws, found, finished))
+            await done.wait()
+            reading.cancel()
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(hold())
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting test
+            if not found.done():
+                found.set_exception(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(done.set)
+        thread.join(timeout=10)
+
+    try:
+        session_id = found.result(timeout=timeout_s)
+        if not finished.wait(timeout_s):
+            raise TimeoutError(f"the page {page!r} did not finish its first run")
+    except BaseException:
+        stop()
+        raise
+    return Session(url, session_id, xsrf, stop)
+
+
+async def _read(ws: Any, found: concurrent.futures.Future[str], finished: threading.Event) -> None:
+    """Read the app's messages (keeping the socket drained): the session id, the run's end."""
+    async for raw in ws:
+        message = ForwardMsg()
+        message.ParseFromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "new_session" and not found.done():
+            found.set_result(message.new_session.initialize.session_id)
+        elif kind == "script_finished":
+            finished.set()
+
+
+def uploaded_bytes_held(url: str) -> int:
+    """Bytes of uploads Streamlit holds in memory, from its own /_stcore/metrics."""
+    text = httpx.get(f"{url}/_stcore/metrics", timeout=10).text
+    return sum(int(n) for n in _UPLOAD_BYTES.findall(text))
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (Linux /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kb = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))  # type: ignore[union-attr]
+    return kb / 1024
