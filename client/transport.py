@@ -249,9 +249,7 @@ class Transport:
                 self.rate_limiter.acquire()
             with self._lock:
                 self.requests_sent += 1
-            response, failure, reached = self._send(
-                method, path, query, json_body, retry, headers
-            )
+            response, failure, reached = self._send(method, path, query, json_body, retry, headers)
             if failure is not None:
                 # Raised outside the `except` that caught httpx's exception, so the error has no
                 # __context__ pointing at the request (whose headers hold the key).
