@@ -45,6 +45,12 @@ else:
 if bands.empty:
     st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
     st.stop()
+reviewed, kept = int(bands["reviewed"].sum()), int(bands["agreed"].sum())
+st.caption(
+    f"{int(bands['scored'].sum()):,} scored verdicts; a person reviewed {reviewed:,}, kept "
+    f"{kept:,} and overturned {int(bands['overridden'].sum()):,}. Judge-person agreement: "
+    + (f"{kept / reviewed:.1%}" if reviewed else "—")
+)
 st.plotly_chart(calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,

@@ -24,7 +24,8 @@ tiles(
         (
             "Pass rate",
             pct(counts["pass_rate"]),
-            "Passed of scored responses, with its 95% Wilson interval",
+            "Passed of scored responses, with its 95% Wilson interval. Counts final verdicts, "
+            f"after any person's review: {counts['passed']:,} of {counts['scored']:,} passed.",
             interval(counts["pass_rate_low"], counts["pass_rate_high"]),
         ),
         ("Refusal rate", pct(counts["refusal_rate"]), "Share of responses where the AI refused"),
