@@ -89,8 +89,15 @@ with st.container(horizontal=True, gap="small"):
     )
 
 row = queue.iloc[index]
-response_card(row, key="rq_card", thread=thread_of(row, data.responses))
-outcome = review_panel(row, source=source, workspace=ctx.workspace, key="rq", shortcuts=True)
-if outcome is not None:
+outcomes: list[str | None] = []
+response_card(
+    row,
+    key="rq_card",
+    thread=thread_of(row, data.responses),
+    actions=lambda: outcomes.append(
+        review_panel(row, source=source, workspace=ctx.workspace, key="rq", shortcuts=True)
+    ),
+)
+if any(outcomes):
     positions[place_key] = next_open()
     st.rerun()

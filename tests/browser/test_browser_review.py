@@ -95,6 +95,7 @@ def test_ten_failures_by_keyboard_change_every_page_by_exactly_that(
     reviewed, kept, overturned = calibration_counts(page, review_app)
 
     visit(page, f"{review_app.url}/review")
+    page.get_by_role("button", name=re.compile("^Next")).wait_for()
     screenshot(page, "review-queue-1440")
     progress = page.get_by_text(re.compile(r"of [\d,]+ reviewed")).first.inner_text()
     done_before = int(progress.split()[0].replace(",", ""))
@@ -165,6 +166,11 @@ def test_the_queue_and_card_read_well_at_each_width(
     tab = context.new_page()
     try:
         visit(tab, f"{review_app.url}/review")
+        if width < 800:  # on a phone the sidebar is a drawer; close it to see the page
+            tab.locator('[data-testid="stSidebarCollapseButton"] button').click()
+        # Widgets' code loads lazily: wait until the queue's own buttons are drawn.
+        tab.get_by_role("button", name=re.compile("^Next")).wait_for()
+        tab.get_by_label(re.compile("Reason")).wait_for()
         assert tab.get_by_role("button", name=re.compile("Overturn verdict")).count() == 1
         screenshot(tab, f"review-queue-{width}-{scheme}")
     finally:
