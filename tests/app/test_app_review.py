@@ -74,9 +74,9 @@ def low_confidence_failures(sim: Any) -> list[dict[str, Any]]:
     rows = []
     for item in everything(sim):
         verdict, confidence = judged(item)
-        if verdict is False and confidence is not None and confidence < 0.7:
-            if not item.get("exclude_from_scoring"):
-                rows.append(item)
+        shaky = verdict is False and confidence is not None and confidence < 0.7
+        if shaky and not item.get("exclude_from_scoring"):
+            rows.append(item)
     return sorted(rows, key=lambda r: (judged(r)[1], -_ts(r), r["response_uuid"]))
 
 
@@ -114,7 +114,7 @@ def progress_text(at: AppTest) -> str:
 def test_the_queue_starts_at_the_judges_least_confident_unreviewed_failure(
     app: AppTest, sim: Any
 ) -> None:
-    expected = [r for r in low_confidence_failures(sim)]
+    expected = low_confidence_failures(sim)
     open_queue(app)
     first_open = next(r for r in expected if not r["manually_updated"])
     assert shown_id(app) == first_open["response_uuid"]
