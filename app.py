@@ -27,6 +27,7 @@ if context.source("aymara") is not None:
         st.Page("pages/responses.py", title="Responses", icon=":material/chat:"),
         st.Page("pages/compare.py", title="Compare runs", icon=":material/compare_arrows:"),
         st.Page("pages/calibration.py", title="Judge calibration", icon=":material/tune:"),
+        st.Page("pages/review.py", title="Review queue", icon=":material/rate_review:"),
         st.Page("pages/reports.py", title="Reports", icon=":material/description:"),
         st.Page("pages/score.py", title="Score responses", icon=":material/upload_file:"),
     ]

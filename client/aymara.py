@@ -9,6 +9,7 @@ import httpx
 from pydantic import BaseModel
 
 from client.aymara_models import (
+    AnswerHistory,
     Eval,
     EvalPrompt,
     EvalRun,
@@ -20,6 +21,7 @@ from client.aymara_models import (
 )
 from client.base import APIClient, validate
 from client.base import path_segment as _seg
+from client.errors import MalformedResponseError
 from client.paging import (
     DEFAULT_CONCURRENCY,
     Listing,
@@ -35,6 +37,19 @@ from client.transport import DEFAULT_TIMEOUT
 DEFAULT_BASE_URL = AYMARA_DEFAULT_URL
 M = TypeVar("M", bound=BaseModel)
 _LISTINGS = ("evals", "runs", "reports")  # what one workspace's first stage lists
+# Not in the SDK: the `manually_updated_at` the reviewer saw ("" = never reviewed). A server that
+# knows it answers 409 when the response changed since; one that does not ignores the header.
+EXPECTED_STATE_HEADER = "x-expected-manually-updated-at"
+
+
+class _Unset:
+    """An argument not given: the field is left out of the PATCH body (None sends null)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 def response_id(response: ScoredResponse) -> Hashable:
@@ -319,6 +334,48 @@ class AymaraClient(APIClient):
             json_body=request.model_dump(mode="json", exclude_none=True),
         )
         return validate(EvalRun, body, "from score-responses")
+
+    def update_response(
+        self,
+        eval_run_uuid: str,
+        response_uuid: str,
+        *,
+        is_passed: bool | None = UNSET,
+        explanation: str | None = UNSET,
+        confidence: float | None = UNSET,
+        workspace_uuid: str | None = None,
+        expected_updated_at: str | None = UNSET,
+    ) -> ScoredResponse:
+        """Change a response's verdict by hand (fields not given are left as they are).
+
+        Sent once (a ConflictError means someone else changed it first). `expected_updated_at`
+        is the `manually_updated_at` the person saw (None: never reviewed); see the header.
+        """
+        fields = {"is_passed": is_passed, "explanation": explanation, "confidence": confidence}
+        body = {name: value for name, value in fields.items() if value is not UNSET}
+        headers = {}
+        if expected_updated_at is not UNSET:
+            headers[EXPECTED_STATE_HEADER] = expected_updated_at or ""
+        path = response_path(eval_run_uuid, response_uuid)
+        answer = self.transport.patch(
+            path, params={"workspace_uuid": workspace_uuid}, json_body=body, headers=headers
+        )
+        return validate(ScoredResponse, answer, f"from {path}")
+
+    def get_response_history(
+        self, eval_run_uuid: str, response_uuid: str, workspace_uuid: str | None = None
+    ) -> list[AnswerHistory]:
+        """Every manual change to a response, as the API keeps them (a bare JSON array)."""
+        path = response_path(eval_run_uuid, response_uuid) + "/history"
+        answer = self._get(path, {"workspace_uuid": workspace_uuid})
+        if not isinstance(answer, list):
+            raise MalformedResponseError(f"The answer from {path} is not a list of changes.")
+        return [validate(AnswerHistory, item, f"from {path}") for item in answer]
+
+
+def response_path(eval_run_uuid: str, response_uuid: str) -> str:
+    """The path of one scored response, each uuid one path segment."""
+    return f"/v2/eval-runs/{_seg(eval_run_uuid)}/responses/{_seg(response_uuid)}"
 
 
 def _merge(listings: list[Listing[Any]]) -> Listing[Any]:

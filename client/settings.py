@@ -31,6 +31,7 @@ class Settings:
     workspaces: str | None = None  # EVAL_DASHBOARD_WORKSPACES (raw; secrets may add a fallback)
     allowed_emails: str | None = None  # EVAL_DASHBOARD_ALLOWED_EMAILS
     allowed_domains: str | None = None  # EVAL_DASHBOARD_ALLOWED_DOMAINS
+    read_only: bool = False  # EVAL_DASHBOARD_READ_ONLY (1 = no reviews, no scoring)
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> Settings:
@@ -58,6 +59,7 @@ class Settings:
             workspaces=env.get("EVAL_DASHBOARD_WORKSPACES"),
             allowed_emails=get("EVAL_DASHBOARD_ALLOWED_EMAILS"),
             allowed_domains=get("EVAL_DASHBOARD_ALLOWED_DOMAINS"),
+            read_only=(get("EVAL_DASHBOARD_READ_ONLY") or "0").lower() not in (*_OFF, ""),
         )
 
 

@@ -220,6 +220,20 @@ class Transport:
         """POST a JSON body; not replayed once it may have reached the server."""
         return self.request("POST", path, params=params, json_body=json_body)
 
+    def patch(
+        self,
+        path: str,
+        params: Mapping[str, QueryValue] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """PATCH a JSON body; like POST, not replayed once it may have reached the server.
+
+        A PATCH sets values, but each one the API accepts adds a history entry, and a 409 means
+        someone else changed the item: the caller shows theirs and asks the person again.
+        """
+        return self.request("PATCH", path, params=params, json_body=json_body, headers=headers)
+
     def request(
         self,
         method: str,
@@ -227,6 +241,7 @@ class Transport:
         *,
         params: Mapping[str, QueryValue] | None = None,
         json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send with retries; return decoded JSON or raise a typed APIError."""
         idempotent = method.upper() in ("GET", "HEAD", "OPTIONS", "DELETE", "PUT")
@@ -237,7 +252,7 @@ class Transport:
                 self.rate_limiter.acquire()
             with self._lock:
                 self.requests_sent += 1
-            response, failure, reached = self._send(method, path, query, json_body, retry)
+            response, failure, reached = self._send(method, path, query, json_body, retry, headers)
             if failure is not None:
                 # Raised outside the `except` that caught httpx's exception, so the error has no
                 # __context__ pointing at the request (whose headers hold the key).
@@ -266,7 +281,13 @@ class Transport:
             raise self._status_error(response, path)
 
     def _send(
-        self, method: str, path: str, query: dict[str, str], json_body: Any, retry: int
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        json_body: Any,
+        retry: int,
+        headers: Mapping[str, str] | None = None,
     ) -> tuple[httpx.Response | None, APIError | None, bool]:
         """One attempt: a response, or a typed error and whether the request reached the API."""
         try:
@@ -275,7 +296,7 @@ class Transport:
                 path,
                 params=query,
                 json=json_body,
-                headers={"x-stainless-retry-count": str(retry)},
+                headers={**(headers or {}), "x-stainless-retry-count": str(retry)},
             )
         except httpx.TimeoutException as exc:
             # A read timeout means the server may have acted on the request.

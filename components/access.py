@@ -65,3 +65,28 @@ def require_sign_in(secrets: Mapping[str, Any]) -> bool:
         st.caption(f"Signed in as {st.user.get('email')}")
         st.button("Sign out", on_click=st.logout, key="_sign_out")
     return True
+
+
+def may_write(
+    secrets: Mapping[str, Any], email: str | None, env: Settings | None = None
+) -> str | None:
+    """None when this viewer may review verdicts and score responses, else the reason why not.
+
+    Writes use the dashboard's shared key. Without sign-in they are allowed (the demo, a
+    personal dashboard) unless EVAL_DASHBOARD_READ_ONLY=1; with sign-in, only the emails or
+    domains on `[access] reviewers` may write.
+    """
+    config = env if env is not None else settings()
+    if config.read_only:
+        return "This dashboard is read-only (EVAL_DASHBOARD_READ_ONLY is set)."
+    if sign_in_config(secrets, config) is None:
+        return None
+    access = secrets.get("access") if isinstance(secrets.get("access"), Mapping) else {}
+    listed = _listed(access.get("reviewers"))
+    if not listed:
+        return "Only reviewers may change verdicts, and none are listed ([access] reviewers)."
+    emails = {item for item in listed if "@" in item.lstrip("@")}
+    domains = listed - emails
+    if not email or not email_allowed(email, emails, domains):  # listed is never empty here
+        return f"Only reviewers may change verdicts; {email or 'this account'} is not one."
+    return None

@@ -172,6 +172,25 @@ class DatasetCache:
             values = [e for e in self._entries.values() if e.value is not None]
             return sum(not e.empty for e in values), sum(e.empty for e in values)
 
+    def update_loaded(self, prefix: tuple[Hashable, ...], change: Callable[[Any], Any]) -> int:
+        """Replace each loaded value under keys starting with `prefix` by `change(value)`.
+
+        A reviewed response is patched into every cached dataset that holds it, for everyone,
+        without reloading the workspace; `change` returns the value itself when it has nothing
+        to change. Returns how many values changed.
+        """
+        with self._lock:
+            entries = [e for k, e in self._entries.items() if tuple(k[: len(prefix)]) == prefix]
+        changed = 0
+        for entry in entries:
+            with entry.lock:
+                if entry.value is not None:
+                    new = change(entry.value)
+                    if new is not entry.value:
+                        entry.value = new
+                        changed += 1
+        return changed
+
     def remember_names(self, account: Hashable, names: dict[str, str]) -> None:
         """Keep workspace names a load found; a name never gives way to "unnamed"."""
         with self._lock:

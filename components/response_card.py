@@ -58,7 +58,7 @@ def verdict_badge(row: pd.Series) -> None:
     if _true(row.get("verdict_overridden")):
         badges.append(("Verdict changed by a reviewer", "violet", ":material/rate_review:"))
     elif _true(row.get("manually_updated")):
-        badges.append(("Reviewed by a person", "violet", ":material/rate_review:"))
+        badges.append(("Reviewed by a person: verdict kept", "violet", ":material/rate_review:"))
     confidence = row.get("confidence")
     if not is_missing(confidence):
         badges.append((f"Judge confidence {float(confidence):.2f}", "blue", ":material/speed:"))
@@ -77,8 +77,12 @@ def response_card(
     title: str | None = None,
     image_loader: ImageLoader | None = None,
     thread: pd.DataFrame | None = None,
+    actions: Callable[[], None] | None = None,
 ) -> None:
-    """Everything about one scored response; `thread` holds its conversation's other turns."""
+    """Everything about one scored response; `thread` holds its conversation's other turns.
+
+    `actions` draws what a person may do with it (the review buttons) at the card's foot.
+    """
     with st.container(border=True):
         if title:
             st.markdown(f"**{escape_markdown(title)}**")
@@ -99,6 +103,8 @@ def response_card(
         )
         uuid = row.get("response_uuid")
         st.caption(f"Response id `{'—' if is_missing(uuid) else code_span(uuid)}`")
+        if actions is not None:
+            actions()
 
 
 def _conversation(row: pd.Series, thread: pd.DataFrame | None, key: str) -> None:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import shell, tables
 from components.response_card import response_card, thread_of
+from components.review_card import review_actions
 from reporting.aymara.aggregates import confidence_bands
 from reporting.aymara.figures import calibration_chart
 from reporting.aymara.schema import prettify_tag
@@ -20,7 +21,9 @@ if responses["confidence"].notna().sum() == 0:
 
 st.caption(
     "How the judge's pass rate and the share of verdicts a person later overturned vary with the "
-    "judge's own confidence. A well-calibrated judge is overturned less as confidence grows."
+    "judge's own confidence. A well-calibrated judge is overturned less as confidence grows. "
+    "Bands use the judge's original confidence; pass rates count the final verdict, after any "
+    "person's review. The Review queue page walks through these one at a time."
 )
 bands = confidence_bands(responses)
 types = [ALL_TYPES, *sorted(bands["eval_type"].dropna().astype(str).unique())]
@@ -42,6 +45,12 @@ else:
 if bands.empty:
     st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
     st.stop()
+reviewed, kept = int(bands["reviewed"].sum()), int(bands["agreed"].sum())
+st.caption(
+    f"{int(bands['scored'].sum()):,} scored verdicts; a person reviewed {reviewed:,}, kept "
+    f"{kept:,} and overturned {int(bands['overridden'].sum()):,}. Judge-person agreement: "
+    + (f"{kept / reviewed:.1%}" if reviewed else "—")
+)
 st.plotly_chart(calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,
@@ -52,6 +61,8 @@ tables.table(
         "pass_rate": tables.percent("Pass rate"),
         "overridden": tables.count("Overturned by a reviewer"),
         "override_rate": tables.percent("Overturn rate"),
+        "reviewed": tables.count("Reviewed by a person"),
+        "agreement": tables.percent("Judge-person agreement"),
     },
     key="cal_bands",
 )
@@ -88,4 +99,9 @@ with card_col:
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")
     else:
-        response_card(row, key="cal_card", thread=thread_of(row, responses))
+        response_card(
+            row,
+            key="cal_card",
+            thread=thread_of(row, responses),
+            actions=review_actions(row, "cal_review_panel"),
+        )

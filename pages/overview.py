@@ -31,7 +31,8 @@ tiles(
         (
             partial.mark("Pass rate", by_responses),
             pct(counts["pass_rate"]),
-            "Passed of scored responses, with its 95% Wilson interval",
+            "Passed of scored responses, with its 95% Wilson interval. Counts final verdicts, "
+            f"after any person's review: {counts['passed']:,} of {counts['scored']:,} passed.",
             interval(counts["pass_rate_low"], counts["pass_rate_high"]),
         ),
         (

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from components import filters, partial, shell, tables
+from components import filters, partial, review, shell, tables
 from components.response_card import preview_column, response_card, thread_of
+from components.review_card import review_actions
 from components.tiles import pct
 from reporting.aymara.aggregates import verdict_counts
 from reporting.aymara.search import filter_responses
@@ -39,6 +40,7 @@ with st.container(border=True):
     evals = filters.multi("Eval", filters.options_of(responses["eval_name"]), "eval", c7)
     runs = filters.multi("Run", filters.options_of(responses["run_name"]), "run_name", c8)
     text = filters.search("Search prompts, responses and explanations", "q")
+    reviewed = filters.choice("Reviewed by a person", [ANY, YES, NO], "reviewed")
 
 shown = filter_responses(
     responses,
@@ -52,7 +54,20 @@ shown = filter_responses(
     runs=runs or None,
     text=text or None,
 )
-filter_state = (verdicts, refused, excluded, confidence, categories, types, evals, runs, text)
+if reviewed != ANY:  # verdicts a person changed or confirmed through the API
+    shown = shown[shown["manually_updated"].to_numpy(dtype=bool) == (reviewed == YES)]
+filter_state = (
+    reviewed,
+    verdicts,
+    refused,
+    excluded,
+    confidence,
+    categories,
+    types,
+    evals,
+    runs,
+    text,
+)
 counts = verdict_counts(shown)
 summary, download = st.columns([4, 1], vertical_alignment="center")
 summary.caption(
@@ -88,15 +103,24 @@ with table_col:
             "confidence": tables.confidence(),
             "explanation": tables.text("Explanation", "medium"),
             "run_name": tables.text("Run", "small"),
+            "reviewed": tables.text("Reviewed by a person", "small"),
         },
         id_column="response_uuid",
         param=RESPONSE_PARAM,
         key=tables.keyed("responses_table", filter_state),
         height=640,
-        display=shown.assign(response_preview=preview_column(shown)),
+        display=shown.assign(
+            response_preview=preview_column(shown),
+            reviewed=review.reviewed_labels(shown),
+        ),
     )
 with card_col:
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")
     else:
-        response_card(row, key="responses_card", thread=thread_of(row, responses))
+        response_card(
+            row,
+            key="responses_card",
+            thread=thread_of(row, responses),
+            actions=review_actions(row, "responses_review"),
+        )

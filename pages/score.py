@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from components import cache, score_upload, shell
+from components import cache, review, score_upload, shell
 from components.score_advice import ROW_CONVENTION, SANDBOX_SENTENCE, TEMPLATE_HELP
 from components.score_send import ScoreSubmission, show_result
 from reporting.text import escape_markdown
@@ -20,6 +20,9 @@ shell.demo_note(ctx)
 data = shell.aymara_data(ctx)
 if data is None:
     st.stop()
+write_blocked = review.write_block()  # scoring writes with the shared key, like a review
+if write_blocked is not None:
+    st.warning(f"Sending is turned off for you. {write_blocked}", icon=":material/lock:")
 
 # 1. The eval ---------------------------------------------------------------------------------
 prompt_counts = data.prompts.groupby("eval_uuid", observed=True).size()
@@ -104,7 +107,7 @@ submission = ScoreSubmission(
     default_name=default_name,
     on_scored=lambda: cache.refresh(source, force=False),  # every listing shows the new run
 )
-submission.button(blocked=examples_wrong)
+submission.button(blocked=examples_wrong or write_blocked is not None)
 record = submission.advance()
 if record is None:
     st.stop()

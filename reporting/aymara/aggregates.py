@@ -188,6 +188,9 @@ BAND_COLUMNS: dict[str, Any] = {
     "pass_rate": "float64",
     "overridden": "int64",
     "override_rate": "float64",
+    "reviewed": "int64",
+    "agreed": "int64",
+    "agreement": "float64",
 }
 
 
@@ -198,6 +201,8 @@ def confidence_bands(
 
     Bands use the confidence the judge gave with its verdict, not the one after a review: a
     reviewer's change replaces it (often with 1.0), which would pile every overturn at the top.
+    Pass rates count the final verdict (after any review). `agreement` is the share of the
+    responses a person reviewed whose verdict they kept (NaN where nobody reviewed one).
     """
     labels = [_band_label(lo, hi) for lo, hi in itertools.pairwise(edges)]
     passed_mask, failed_mask = verdict_masks(responses)
@@ -212,15 +217,23 @@ def confidence_bands(
             "eval_type": np.asarray(responses["eval_type"], dtype=object)[usable],
             "passed": passed_mask[usable],
             "overridden": bool_array(responses["verdict_overridden"])[usable],
+            "reviewed": bool_array(responses["manually_updated"])[usable]
+            if "manually_updated" in responses
+            else np.zeros(int(usable.sum()), dtype=bool),
         }
     )
+    frame["agreed"] = frame["reviewed"] & ~frame["overridden"]
     unique = len(set(labels)) == len(labels)
     frame["band"] = pd.cut(
         frame["confidence"], bins=list(edges), right=False, labels=labels if unique else None
     )
     grouped = frame.groupby(["band", "eval_type"], observed=True, sort=True)
     sums = grouped.agg(
-        scored=("passed", "size"), passed=("passed", "sum"), overridden=("overridden", "sum")
+        scored=("passed", "size"),
+        passed=("passed", "sum"),
+        overridden=("overridden", "sum"),
+        reviewed=("reviewed", "sum"),
+        agreed=("agreed", "sum"),
     )
     band_order = labels if unique else [str(c) for c in frame["band"].cat.categories]
     out = typed_frame(
@@ -230,10 +243,15 @@ def confidence_bands(
             "scored": sums["scored"].tolist(),
             "passed": sums["passed"].tolist(),
             "overridden": sums["overridden"].tolist(),
+            "reviewed": sums["reviewed"].tolist(),
+            "agreed": sums["agreed"].tolist(),
         },
         BAND_COLUMNS,
     )
     out["band"] = pd.Categorical(out["band"], categories=band_order, ordered=True)
     out["pass_rate"] = out["passed"] / out["scored"]
     out["override_rate"] = out["overridden"] / out["scored"]
+    # Judge-person agreement: of the verdicts a person looked at, the share they kept.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["agreement"] = np.where(out["reviewed"] > 0, out["agreed"] / out["reviewed"], np.nan)
     return out

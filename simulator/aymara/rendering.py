@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 
 
 def scored_responses(account: AymaraDemoAccount, run: RunRecord) -> list[dict[str, Any]]:
-    """Every ScoredResponse of a run, in prompt order (generated lazily, LRU-cached)."""
+    """Every ScoredResponse of a run, in prompt order, with runtime reviews applied."""
+    from simulator.aymara import reviews  # reviews reads responses through this function
+
+    return reviews.overlay(account, run, _generated(account, run))
+
+
+def _generated(account: AymaraDemoAccount, run: RunRecord) -> list[dict[str, Any]]:
+    """A run's responses as generated or submitted (generated lazily, LRU-cached)."""
     if run.fixed_responses is not None:
         return run.fixed_responses
     cached = account.response_cache.get(run.uuid)
@@ -90,7 +97,7 @@ def _apply_review(
     rng: random.Random,
 ) -> None:
     ws = run.eval.workspace
-    reviewer = _user(account, ws, rng.choice(REVIEWERS[ws.key]))
+    reviewer = user_json(account, ws, rng.choice(REVIEWERS[ws.key]))
     at = min(run.updated_at + timedelta(minutes=rng.uniform(30, 60 * 96)), NOW)
     fields_ = {"topic": prompt.topic, "category": prompt.category}
     if outcome.judged != outcome.is_passed:
@@ -117,7 +124,8 @@ def _apply_review(
     item["explanation"] = new_explanation
 
 
-def _user(account: AymaraDemoAccount, ws: Workspace, handle: str) -> dict[str, Any]:
+def user_json(account: AymaraDemoAccount, ws: Workspace, handle: str) -> dict[str, Any]:
+    """The User JSON of a person of the demo org, as `manually_updated_by` shows them."""
     return {
         "email": f"{handle}@brightwave.ai",
         "feature_flags": {"enable_dashboard": True},
@@ -252,6 +260,8 @@ def run_json(
     account: AymaraDemoAccount, run: RunRecord, *, with_responses: bool = False
 ) -> dict[str, Any]:
     """The EvalRunResult JSON of a run."""
+    from simulator.aymara.reviews import run_updated_at
+
     s = account.summary(run)
     finished = run.status == "finished"
     return {
@@ -260,7 +270,7 @@ def run_json(
         "name": run.name,
         "status": run.status,
         "created_at": iso(run.created_at),
-        "updated_at": iso(run.updated_at),
+        "updated_at": iso(run_updated_at(account, run)),
         "evaluation": run.eval.json,
         "ai_description": run.ai_description,
         "workspace_uuid": run.workspace_uuid,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from simulator.aymara import mutations
+from simulator.aymara import mutations, reviews
 from simulator.aymara.generator import AymaraDemoAccount
 from simulator.aymara.records import EvalRecord, ReportRecord, RunRecord
 from simulator.aymara.rendering import resolve_file, run_json, scored_responses
@@ -212,6 +212,36 @@ def make_router(account: AymaraDemoAccount) -> APIRouter:
         run = find_run(eval_run_uuid, workspace_uuid)
         items, count = page(scored_responses(account, run), limit, offset)
         return JSONResponse({"items": items, "count": count})
+
+    @router.patch("/v2/eval-runs/{eval_run_uuid}/responses/{response_uuid}")
+    async def update_response(
+        eval_run_uuid: str,
+        response_uuid: str,
+        request: Request,
+        workspace_uuid: WorkspaceParam = None,
+    ) -> Response:
+        run = find_run(eval_run_uuid, workspace_uuid)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        expected = request.headers.get(reviews.EXPECTED_STATE_HEADER)
+        try:
+            item = reviews.update(account, run, response_uuid, body, expected)
+        except reviews.ReviewError as exc:
+            code = "validation.invalid_request" if exc.status == 422 else None
+            raise ApiError(exc.status, exc.message, exc.details, code) from None
+        return JSONResponse(item)
+
+    @router.get("/v2/eval-runs/{eval_run_uuid}/responses/{response_uuid}/history")
+    async def response_history(
+        eval_run_uuid: str, response_uuid: str, workspace_uuid: WorkspaceParam = None
+    ) -> Response:
+        run = find_run(eval_run_uuid, workspace_uuid)
+        try:
+            return JSONResponse(reviews.history(account, run, response_uuid))
+        except reviews.ReviewError as exc:
+            raise ApiError(exc.status, exc.message, exc.details) from None
 
     @router.get("/v2/eval-reports")
     async def list_reports(
