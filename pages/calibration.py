@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import shell, tables
+from components import charts, shell, tables
 from components.response_card import response_card, thread_of
 from reporting.aymara.aggregates import confidence_bands
 from reporting.aymara.figures import calibration_chart
@@ -42,7 +42,7 @@ else:
 if bands.empty:
     st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
     st.stop()
-st.plotly_chart(calibration_chart(bands), key="cal_chart")
+charts.chart(calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,
     {
