@@ -40,12 +40,16 @@ def interval(low: float | None, high: float | None) -> str | None:
 
 
 def tiles(items: list[Tile]) -> None:
-    """A row of metric tiles; a note (e.g. a confidence interval) shows small under the value."""
-    columns = st.columns(len(items))
-    for column, item in zip(columns, items, strict=True):
+    """A row of metric tiles; a note (e.g. a confidence interval) shows small under the value.
+
+    A wrapping horizontal container, not st.columns: columns stack one per row on a phone,
+    while stretched tiles in a flex row wrap, two per row at 390 px and all in one row wide.
+    """
+    row = st.container(horizontal=True, gap="small")
+    for item in items:
         label, value, help_text = item[0], item[1], item[2]
         note = item[3] if len(item) > 3 else None
-        column.metric(
+        row.metric(
             label,
             value,
             delta=note,
