@@ -8,7 +8,7 @@ st.set_page_config(
     page_title="Eval results",
     page_icon="📊",  # an emoji renders locally; a material icon is fetched from Google
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone
 )
 
 if not access.require_sign_in(shell.secrets()):

@@ -211,9 +211,7 @@ def failure_card(row: pd.Series | None) -> None:
             + (" · blocking" if row["blocking_failure"] else "")
         )
         untrusted_text("Rationale", row["rationale"], key=f"latest_{str(row['run_id'])[:8]}")
-        if st.button(
-            "Show this run below", icon=":material/arrow_downward:", key="open_latest_critical"
-        ):
+        if st.button("Open this run", icon=":material/open_in_new:", key="open_latest_critical"):
             st.query_params[RUN_PARAM] = str(row["run_id"])
 
 

@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from client.aymara_models import EvalRunExample
 from components import tables
 from reporting.text import escape_markdown
-from reporting.uploads import parse, request, templates, validate
+from reporting.uploads import grouping, parse, request, templates, validate
 
 PARSED = "_score_parsed"  # (file id, eval uuid) -> ParsedUpload, so reruns do not re-parse
 SHOWN_PROBLEMS = 100  # more are offered as a download
@@ -88,13 +88,21 @@ def release_uploads() -> None:
         ctx.uploaded_file_mgr.remove_session_files(ctx.session_id)
 
 
-def problem_table(problems: Sequence[validate.Problem]) -> None:
-    """Problems as a table whose text wraps (and is escaped: st.table renders markdown)."""
-    shown = templates.problems_frame(problems[:SHOWN_PROBLEMS]).map(escape_markdown)
+def problem_table(problems: Sequence[validate.Problem], of: int = 0) -> None:
+    """Problems as a table whose text wraps (and is escaped: st.table renders markdown).
+
+    The same problem on many rows is one line with its row ranges (`of`: rows checked, so a
+    problem on every row says "all"); the download keeps one line per row.
+    """
+    groups = grouping.group_problems(problems, of)
+    shown = templates.problems_frame(groups[:SHOWN_PROBLEMS]).map(escape_markdown)
     shown = shown.rename(columns={"column": "Column", "problem": "What to fix"})
     st.table(shown.set_index("where").rename_axis(None), border="horizontal")
-    if len(problems) > SHOWN_PROBLEMS:
-        st.caption(f"The first {SHOWN_PROBLEMS} of {len(problems):,} problems; download them all:")
+    if len(groups) < len(problems) or len(groups) > SHOWN_PROBLEMS:
+        first = f"the first {SHOWN_PROBLEMS} " if len(groups) > SHOWN_PROBLEMS else ""
+        st.caption(
+            f"{len(problems):,} problems, {first}grouped by kind above; download them row by row:"
+        )
         st.download_button(
             "Download every problem (CSV)",
             templates.problems_frame(problems).to_csv(index=False).encode("utf-8-sig"),

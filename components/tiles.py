@@ -6,6 +6,8 @@ import math
 
 import streamlit as st
 
+TILE_PX = 160  # two fit side by side in a 390 px phone's 358 px; five in a desktop's row
+
 # (label, value, help or None) or (label, value, help or None, a grey note under the value)
 Tile = tuple[str, str, str | None] | tuple[str, str, str | None, str | None]
 
@@ -40,12 +42,16 @@ def interval(low: float | None, high: float | None) -> str | None:
 
 
 def tiles(items: list[Tile]) -> None:
-    """A row of metric tiles; a note (e.g. a confidence interval) shows small under the value."""
-    columns = st.columns(len(items))
-    for column, item in zip(columns, items, strict=True):
+    """A row of metric tiles; a note (e.g. a confidence interval) shows small under the value.
+
+    A wrapping horizontal container of fixed-width tiles, not st.columns: columns stack one
+    per row on a phone, while these wrap two per row at 390 px and sit in one row on a desktop.
+    """
+    row = st.container(horizontal=True, gap="small")
+    for item in items:
         label, value, help_text = item[0], item[1], item[2]
         note = item[3] if len(item) > 3 else None
-        column.metric(
+        row.metric(
             label,
             value,
             delta=note,
@@ -54,4 +60,5 @@ def tiles(items: list[Tile]) -> None:
             help=help_text,
             border=True,
             height="stretch",  # a tile with a note must not stand taller than its neighbours
+            width=TILE_PX,
         )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import shell, tables
+from components import charts, shell, tables
 from components.response_card import response_card, thread_of
 from components.review_card import review_actions
 from reporting.aymara.aggregates import confidence_bands
@@ -51,7 +51,7 @@ st.caption(
     f"{kept:,} and overturned {int(bands['overridden'].sum()):,}. Judge-person agreement: "
     + (f"{kept / reviewed:.1%}" if reviewed else "—")
 )
-st.plotly_chart(calibration_chart(bands), key="cal_chart")
+charts.chart(calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,
     {

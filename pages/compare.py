@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, shell, tables
+from components import charts, filters, shell, tables
 from components.compare import change_badge, flip_card
 from components.tiles import interval, p_label, pct, tiles
 from reporting import stats
@@ -101,7 +101,7 @@ change_badge(verdict)
 
 st.subheader("Pass rate by category, with 95% intervals")
 if counts_a["scored"] or counts_b["scored"]:
-    st.plotly_chart(
+    charts.chart(
         grouped_category_bars(
             category_pass_rates(resp_a),
             category_pass_rates(resp_b),

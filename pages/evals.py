@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components import filters, shell, tables
+from components import charts, detail, filters, shell, tables
 from components.tiles import pct
 from reporting.aymara.aggregates import eval_catalogue
-from reporting.aymara.figures import pass_rate_over_time
+from reporting.aymara.trend import pass_rate_over_time
 from reporting.text import escape_markdown
 
 EVAL_PARAM = "eval_uuid"  # the chosen eval, so a copied link opens it
@@ -53,7 +53,7 @@ chosen = tables.selected_row(
     },
     id_column="eval_uuid",
     param=EVAL_PARAM,
-    key=tables.keyed("evals_table", types, modalities, statuses),
+    key=tables.keyed("evals_table", types, modalities, statuses, detail.closed(EVAL_PARAM)),
     linked_from=catalogue,
 )
 if chosen is None and st.query_params.get(EVAL_PARAM):
@@ -62,42 +62,49 @@ if chosen is None and st.query_params.get(EVAL_PARAM):
 if chosen is None:
     st.stop()
 
-st.divider()
-st.header(escape_markdown(chosen["eval_name"]))
-runs = data.runs[data.runs["eval_uuid"] == chosen["eval_uuid"]]
-details = [
-    escape_markdown(chosen["eval_type"]),
-    escape_markdown(chosen["modality"]),
-    escape_markdown(chosen["status"]),
-]
-details.append(f"{int(chosen['runs']):,} runs, latest pass rate {pct(chosen['latest_pass_rate'])}")
-st.caption(" · ".join(d for d in details if d))
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader("Pass rate of its runs")
-    finished = runs["status"].astype(str).str.lower() == "finished"
-    if (finished & runs["pass_rate"].notna()).any():
-        st.plotly_chart(pass_rate_over_time(runs), key="eval_trend")
-    else:
-        st.info("This eval has no finished runs yet, so there is no pass rate to plot.")
-with right:
-    st.subheader("Prompts")
-    prompts = data.prompts[data.prompts["eval_uuid"] == chosen["eval_uuid"]]
-    if prompts.empty:
-        st.info("No prompts were returned for this eval.")
-    else:
-        st.caption(
-            f"{len(prompts):,} prompts in {prompts['prompt_category'].nunique():,} categories"
-        )
-        columns = {
-            "prompt_category": tables.text("Category", "small"),
-            "prompt_content": tables.text("Prompt", "large"),
-        }
-        if (prompts["turn_number"].fillna(1) > 1).any():  # a multi-turn eval: say which turn
-            columns = {"turn_number": tables.count("Turn"), **columns}
-        tables.table(
-            prompts,
-            columns,
-            key="eval_prompts",
-            height=420,
-        )
+
+def eval_detail() -> None:
+    """The chosen eval: the pass rate of its runs, and its prompts."""
+    st.header(escape_markdown(chosen["eval_name"]))
+    runs = data.runs[data.runs["eval_uuid"] == chosen["eval_uuid"]]
+    details = [
+        escape_markdown(chosen["eval_type"]),
+        escape_markdown(chosen["modality"]),
+        escape_markdown(chosen["status"]),
+    ]
+    details.append(
+        f"{int(chosen['runs']):,} runs, latest pass rate {pct(chosen['latest_pass_rate'])}"
+    )
+    st.caption(" · ".join(d for d in details if d))
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("Pass rate of its runs")
+        finished = runs["status"].astype(str).str.lower() == "finished"
+        if (finished & runs["pass_rate"].notna()).any():
+            charts.chart(pass_rate_over_time(runs), key="eval_trend")
+        else:
+            st.info("This eval has no finished runs yet, so there is no pass rate to plot.")
+    with right:
+        st.subheader("Prompts")
+        prompts = data.prompts[data.prompts["eval_uuid"] == chosen["eval_uuid"]]
+        if prompts.empty:
+            st.info("No prompts were returned for this eval.")
+        else:
+            st.caption(
+                f"{len(prompts):,} prompts in {prompts['prompt_category'].nunique():,} categories"
+            )
+            columns = {
+                "prompt_category": tables.text("Category", "small"),
+                "prompt_content": tables.text("Prompt", "large"),
+            }
+            if (prompts["turn_number"].fillna(1) > 1).any():  # a multi-turn eval: say which turn
+                columns = {"turn_number": tables.count("Turn"), **columns}
+            tables.table(
+                prompts,
+                columns,
+                key="eval_prompts",
+                height=420,
+            )
+
+
+detail.drawer("Eval", eval_detail, param=EVAL_PARAM)

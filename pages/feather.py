@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from components import feather_loaders, feather_view, shell, tables
+from components import charts, detail, feather_loaders, feather_view, shell, tables
 from components.compare import MARKS
 from components.errors import show_problems
 from components.tiles import pct, tiles
 from reporting.feather.aggregates import recent_window
+from reporting.feather.empty import why_no_pass_rates
 
 ctx = shell.current()
 st.title("Conversation evals")
@@ -83,7 +84,7 @@ with left:
     st.subheader("Failures by evaluator, last 7 days")
     since, _ = recent_window(last_day)
     st.caption(f"Failed runs created {since:%Y-%m-%d} to {last_day:%Y-%m-%d} (UTC), most first")
-    st.plotly_chart(view.figures["recent_failures"], key="feather_recent_failures")
+    charts.chart(view.figures["recent_failures"], key="feather_recent_failures")
 with right:
     st.subheader("Latest critical failure")
     feather_view.failure_card(view.latest_critical)
@@ -125,36 +126,41 @@ if view.daily_from_activity:
     st.caption("Counted by the API's activity endpoint over every run in the window.")
 else:
     st.caption("Counted from the runs loaded for these filters.")
-st.plotly_chart(view.figures["daily"], key="feather_daily")
+charts.chart(view.figures["daily"], key="feather_daily")
 
+no_pass_rates = why_no_pass_rates(runs, chosen.filters.outcome)
 left, right = st.columns(2)
 with left:
     st.subheader("Severity by outcome")
-    st.plotly_chart(view.figures["severity"], key="feather_severity")
+    charts.chart(view.figures["severity"], key="feather_severity")
 with right:
     st.subheader("Pass rate by evaluator")
-    st.plotly_chart(view.figures["by_evaluator"], key="feather_by_evaluator")
+    if no_pass_rates:
+        st.info(no_pass_rates, icon=":material/info:")
+    else:
+        charts.chart(view.figures["by_evaluator"], key="feather_by_evaluator")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Scores by evaluator")
     st.caption("Score-format checks, 0–1; the red mark is the passing threshold.")
-    st.plotly_chart(view.figures["scores"], key="feather_scores")
+    charts.chart(view.figures["scores"], key="feather_scores")
 with right:
     st.subheader("Measurements by evaluator")
     st.caption("Numeric-format checks (raw values), each on its own scale.")
-    st.plotly_chart(view.figures["numeric"], key="feather_numeric")
+    charts.chart(view.figures["numeric"], key="feather_numeric")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Pass rate by channel")
-    st.plotly_chart(view.figures["by_channel"], key="feather_by_channel")
-with right:
-    st.subheader("Pass rate by scope")
-    st.plotly_chart(view.figures["by_scope"], key="feather_by_scope")
+if not no_pass_rates:  # said once above, not under each empty chart
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Pass rate by channel")
+        charts.chart(view.figures["by_channel"], key="feather_by_channel")
+    with right:
+        st.subheader("Pass rate by scope")
+        charts.chart(view.figures["by_scope"], key="feather_by_scope")
 
 # A new key when the filters change or the detail is closed, so no stale row stays chosen.
-table_key = f"{hash(data.filters) & 0xFFFFFF:x}_{st.session_state.get('_feather_close', 0)}"
+table_key = f"{hash(data.filters) & 0xFFFFFF:x}_{detail.closed(feather_view.RUN_PARAM)}"
 triage = view.triage
 triage_tab, runs_tab = st.tabs([f"Triage ({len(triage):,})", f"All runs ({len(runs):,})"])
 with triage_tab:
@@ -180,11 +186,17 @@ with runs_tab:
     )  # fmt: skip
 
 run_id = st.query_params.get(feather_view.RUN_PARAM)
-if run_id:
-    head, close = st.columns([5, 1])
+
+
+def run_drawer() -> None:
+    """The chosen run and its conversation, with a button to close it."""
+    head, close = st.columns([5, 1], vertical_alignment="center")
     head.subheader("Run detail")
     if close.button("Close", icon=":material/close:", key="feather_close_run"):
-        st.query_params.pop(feather_view.RUN_PARAM, None)
-        st.session_state["_feather_close"] = st.session_state.get("_feather_close", 0) + 1
+        detail.close(feather_view.RUN_PARAM)
         st.rerun()
     feather_view.run_detail(source, run_id, catalog, ctx.workspace)
+
+
+if run_id:
+    detail.drawer("Conversation eval run", run_drawer, param=feather_view.RUN_PARAM)

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components import partial, shell, tables
+from components import charts, partial, shell, tables
 from components.tiles import interval, p_clause, pct, tiles
 from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
-from reporting.aymara.figures import pass_rate_by_eval, pass_rate_over_time
+from reporting.aymara.figures import pass_rate_by_eval
+from reporting.aymara.trend import HIGHLIGHTED, clicked_run, evals_worst_first, pass_rate_over_time
 from reporting.stats import REGRESSED
 from reporting.text import escape_markdown
 
@@ -62,7 +63,23 @@ left, right = st.columns(2)
 with left:
     st.subheader(partial.mark("Pass rate over time", by_runs))
     if finished["pass_rate"].notna().any():
-        st.plotly_chart(pass_rate_over_time(data.runs), key="overview_trend")
+        names = dict(zip(data.runs["eval_uuid"], data.runs["eval_name"], strict=True))
+        focus = st.multiselect(
+            "Evals in colour",
+            evals_worst_first(data.runs),
+            format_func=lambda uuid: str(names.get(uuid, uuid)),
+            placeholder=f"The {HIGHLIGHTED} with the lowest latest pass rate",
+            key="trend_evals",
+        )
+        event = charts.chart(
+            pass_rate_over_time(data.runs, focus or None),
+            key="overview_trend",
+            on_select="rerun",
+            selection_mode="points",
+        )
+        st.caption("One line per eval; the others faint behind. Click a point to open its run.")
+        if run_uuid := clicked_run(event):
+            st.switch_page("pages/runs.py", query_params={"run": run_uuid})
         partial.caption(by_runs, gap)
     else:
         st.info("No finished runs with a pass rate yet.")
@@ -72,7 +89,7 @@ with right:
     if latest.empty:
         st.info("No eval has a finished run yet.")
     else:
-        st.plotly_chart(pass_rate_by_eval(latest), key="overview_by_eval")
+        charts.chart(pass_rate_by_eval(latest), key="overview_by_eval")
         partial.caption(by_runs, gap)
 
 st.subheader(partial.mark("Latest run of each eval, worst first", by_runs))

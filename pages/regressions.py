@@ -1,8 +1,9 @@
 """Regressions: each eval's latest run against the one before, with noise told from change."""
 
+import pandas as pd
 import streamlit as st
 
-from components import shell, tables
+from components import detail, shell, tables
 from components.compare import MARKS, change_badge, flip_card
 from components.tiles import p_clause, p_label, pct
 from reporting.aymara.compare import NEWLY_FAILED, flip_table
@@ -56,50 +57,57 @@ row = tables.selected_row(
     },
     id_column="eval_uuid",
     param=EVAL_PARAM,
-    key="board",
+    key=tables.keyed("board", detail.closed(EVAL_PARAM)),
     display=shown,
 )
-if row is None:
-    row = board.iloc[0]
-    st.caption("Showing the top row; choose another eval to see its flips.")
 
-st.divider()
-st.header(escape_markdown(row["eval_name"]))
-change_badge(str(row["verdict"]))
-facts = [
-    f"{pct(row['pass_rate_a'])} → {pct(row['pass_rate_b'])}",
-    p_clause(row["p_value"]),
-    f"{int(row['newly_failed'])} prompts newly failed, {int(row['newly_passed'])} newly passed",
-    f"{escape_markdown(row['run_a_name'])} → {escape_markdown(row['run_b_name'])}",
-]
-st.caption(" · ".join(facts))
-resp = data.responses
-flips = flip_table(
-    resp[resp["eval_run_uuid"] == row["run_a"]], resp[resp["eval_run_uuid"] == row["run_b"]]
-)
-failed_now = flips[flips["change"] == NEWLY_FAILED]
-# The judge's most confident new failures are the least likely to be judge noise: show them first.
-failed_now = failed_now.sort_values("confidence_b", ascending=False)
-st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now)})")
-if failed_now.empty:
-    st.info("No prompt flipped from passed to failed between these two runs.")
-    st.stop()
-st.caption("Most confident new failures first. Choose a row to read both answers.")
-table_col, card_col = st.columns([5, 7])
-with table_col:
-    picked = tables.table(
-        failed_now,
-        {
-            "confidence_b": tables.confidence("Confidence"),
-            "prompt_category": tables.text("Category", "small"),
-            "prompt_content": tables.text("Prompt", "large"),
-        },
-        key=tables.keyed("flips", row["run_a"], row["run_b"]),
-        select=True,
-        height=480,
+
+def flips_of(row: pd.Series) -> None:
+    """One eval's change: its numbers, and the prompts that flipped with both answers."""
+    st.header(escape_markdown(row["eval_name"]))
+    change_badge(str(row["verdict"]))
+    facts = [
+        f"{pct(row['pass_rate_a'])} → {pct(row['pass_rate_b'])}",
+        p_clause(row["p_value"]),
+        f"{int(row['newly_failed'])} prompts newly failed, {int(row['newly_passed'])} newly passed",
+        f"{escape_markdown(row['run_a_name'])} → {escape_markdown(row['run_b_name'])}",
+    ]
+    st.caption(" · ".join(facts))
+    resp = data.responses
+    flips = flip_table(
+        resp[resp["eval_run_uuid"] == row["run_a"]], resp[resp["eval_run_uuid"] == row["run_b"]]
     )
-flip = tables.chosen(picked, failed_now)
-with card_col:
-    flip_card(
-        failed_now.iloc[0] if flip is None else flip, "Previous run", "Latest run", key="flip"
-    )
+    failed_now = flips[flips["change"] == NEWLY_FAILED]
+    # The judge's most confident new failures are the least likely to be judge noise: first.
+    failed_now = failed_now.sort_values("confidence_b", ascending=False)
+    st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now)})")
+    if failed_now.empty:
+        st.info("No prompt flipped from passed to failed between these two runs.")
+        return
+    st.caption("Most confident new failures first. Choose a row to read both answers.")
+    table_col, card_col = st.columns([5, 7])
+    with table_col:
+        picked = tables.table(
+            failed_now,
+            {
+                "confidence_b": tables.confidence("Confidence"),
+                "prompt_category": tables.text("Category", "small"),
+                "prompt_content": tables.text("Prompt", "large"),
+            },
+            key=tables.keyed("flips", row["run_a"], row["run_b"]),
+            select=True,
+            height=480,
+        )
+    flip = tables.chosen(picked, failed_now)
+    with card_col:
+        flip_card(
+            failed_now.iloc[0] if flip is None else flip, "Previous run", "Latest run", key="flip"
+        )
+
+
+if row is None:
+    st.caption("Showing the top row; choose another eval to see its flips.")
+    st.divider()
+    flips_of(board.iloc[0])
+else:
+    detail.drawer("Regression", lambda: flips_of(row), param=EVAL_PARAM)

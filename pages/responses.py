@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, partial, review, shell, tables
+from components import detail, filters, partial, review, shell, tables
 from components.response_card import preview_column, response_card, thread_of
 from components.review_card import review_actions
 from components.tiles import pct
@@ -90,37 +90,53 @@ download.download_button(
     width="stretch",
 )
 
-table_col, card_col = st.columns([3, 2])
-with table_col:
-    row = tables.selected_row(
-        shown,
-        {
-            "verdict": tables.text("Verdict", "small"),
-            "eval_name": tables.text("Eval", "small"),
-            "prompt_category": tables.text("Category", "small"),
-            "prompt_content": tables.text("Prompt", "medium"),
-            "response_preview": tables.text("Response", "medium"),
-            "confidence": tables.confidence(),
-            "explanation": tables.text("Explanation", "medium"),
-            "run_name": tables.text("Run", "small"),
-            "reviewed": tables.text("Reviewed by a person", "small"),
-        },
-        id_column="response_uuid",
-        param=RESPONSE_PARAM,
-        key=tables.keyed("responses_table", filter_state),
-        height=640,
-        display=shown.assign(
-            response_preview=preview_column(shown),
-            reviewed=review.reviewed_labels(shown),
-        ),
+row = tables.selected_row(
+    shown,
+    {
+        "verdict": tables.text("Verdict", "small"),
+        "eval_name": tables.text("Eval", "small"),
+        "prompt_category": tables.text("Category", "small"),
+        "prompt_content": tables.text("Prompt", "medium"),
+        "response_preview": tables.text("Response", "medium"),
+        "confidence": tables.confidence(),
+        "explanation": tables.text("Explanation", "medium"),
+        "run_name": tables.text("Run", "small"),
+        "reviewed": tables.text("Reviewed by a person", "small"),
+    },
+    id_column="response_uuid",
+    param=RESPONSE_PARAM,
+    key=tables.keyed("responses_table", filter_state, detail.closed(RESPONSE_PARAM)),
+    height=640,
+    display=shown.assign(
+        response_preview=preview_column(shown),
+        reviewed=review.reviewed_labels(shown),
+    ),
+)
+
+
+def card() -> None:
+    """The chosen response, with previous / next through the filtered rows."""
+    uuid = str(st.query_params.get(RESPONSE_PARAM, ""))
+    match = shown[shown["response_uuid"].astype(str) == uuid]
+    detail.stepper(shown, "response_uuid", uuid, param=RESPONSE_PARAM, noun="response")
+    if match.empty:
+        st.info("This response is not in the filtered rows.")
+        return
+    chosen = match.iloc[0]
+    response_card(
+        chosen,
+        key="responses_card",
+        thread=thread_of(chosen, responses),
+        actions=review_actions(chosen, "responses_review"),
     )
-with card_col:
-    if row is None:
-        st.info("Choose a row to read the response and the judge's explanation.")
-    else:
-        response_card(
-            row,
-            key="responses_card",
-            thread=thread_of(row, responses),
-            actions=review_actions(row, "responses_review"),
-        )
+
+
+if row is not None:
+    detail.drawer("Response", card, param=RESPONSE_PARAM)
+elif st.query_params.get(RESPONSE_PARAM):
+    st.info(
+        "The response named in the link is not in these filtered rows. Clear a filter to see "
+        "it, or choose a row to read another response."
+    )
+else:
+    st.caption("Choose a row to read the response and the judge's explanation.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import filters, shell, tables
+from components import charts, detail, filters, shell, tables
 from components.response_card import preview_column, response_card, thread_of
 from components.tiles import interval, pct, tiles
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
@@ -62,7 +62,9 @@ run = tables.selected_row(
     },
     id_column="eval_run_uuid",
     param=RUN_PARAM,
-    key=tables.keyed("runs_table", evals, types, statuses, start, end, low, high),
+    key=tables.keyed(
+        "runs_table", evals, types, statuses, start, end, low, high, detail.closed(RUN_PARAM)
+    ),
     height=460,
     linked_from=runs,
 )
@@ -70,91 +72,100 @@ if run is None:
     if st.query_params.get(RUN_PARAM):
         st.warning("The run named in the link is not in this workspace's data (it may be deleted).")
     st.stop()
-run_uuid = str(run["eval_run_uuid"])
 
-st.divider()
-st.header(escape_markdown(run["run_name"]))
-st.caption(
-    f"{escape_markdown(run['eval_name'])} · {escape_markdown(run['eval_type'])} · "
-    f"{escape_markdown(run['status'])} · "
-    f"created {run['created_at']:%Y-%m-%d %H:%M} UTC · run `{code_span(run_uuid)}`"
-)
-responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
-if run["status"] in ("processing", "created"):
-    st.info(
-        f"This run is still {escape_markdown(run['status'])}: {len(responses):,} responses so far. "
-        "Its numbers will change; press Refresh to see the latest."
+
+def run_detail() -> None:
+    """The chosen run: its numbers, charts, and its responses with the card beside them."""
+    run_uuid = str(run["eval_run_uuid"])
+    st.header(escape_markdown(run["run_name"]))
+
+    st.caption(
+        f"{escape_markdown(run['eval_name'])} · {escape_markdown(run['eval_type'])} · "
+        f"{escape_markdown(run['status'])} · "
+        f"created {run['created_at']:%Y-%m-%d %H:%M} UTC · run `{code_span(run_uuid)}`"
     )
-if run["status"] == "failed":
-    st.error("This run failed on the API's side and has no scored responses.")
-    st.stop()
-if responses.empty:
-    st.info("This run has no responses yet.")
-    st.stop()
+    responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
+    if run["status"] in ("processing", "created"):
+        st.info(
+            f"This run is still {escape_markdown(run['status'])}: {len(responses):,} responses "
+            "so far. "
+            "Its numbers will change; press Refresh to see the latest."
+        )
+    if run["status"] == "failed":
+        st.error("This run failed on the API's side and has no scored responses.")
+        return
+    if responses.empty:
+        st.info("This run has no responses yet.")
+        return
 
-counts = verdict_counts(responses)
-tiles(
-    [
-        (
-            "Pass rate",
-            pct(counts["pass_rate"]),
-            "Passed of scored responses, with its 95% Wilson interval",
-            interval(counts["pass_rate_low"], counts["pass_rate_high"]),
-        ),
-        ("Passed", f"{counts['passed']:,}", None),
-        ("Failed", f"{counts['failed']:,}", None),
-        ("Not scored", f"{counts['not_scored']:,}", "Excluded from scoring or not scored yet"),
-        ("Refused", f"{counts['refused']:,}", "Responses where the AI refused"),
-    ]
-)
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("Pass rate by prompt category")
-    if counts["scored"]:
-        cats = category_pass_rates(responses)
-        st.plotly_chart(category_bars(cats), key="run_cats")
-    else:
-        st.info("No response of this run is scored yet, so there is no pass rate to break down.")
-with right:
-    st.subheader("Judge confidence by verdict")
-    if counts["scored"] and responses["confidence"].notna().any():
-        st.plotly_chart(confidence_histogram(responses), key="run_conf")
-    else:
-        st.info("The judge gave no confidences for this run.")
-
-st.subheader("Responses")
-only = st.segmented_control(
-    "Show", ["All", "Failed", "Passed", "Not scored"], default="All", key="run_show",
-    bind="query-params", required=True,
-)  # fmt: skip
-listed = responses
-if only and only != "All":
-    listed = responses[responses["verdict"] == only.lower()]
-# Failures first, the judge's least confident first within each verdict.
-rank = listed["verdict"].astype(str).map(VERDICT_RANK).fillna(len(VERDICT_RANK))
-listed = listed.assign(_rank=rank).sort_values(["_rank", "confidence"], kind="stable")
-if listed.empty:
-    st.info(f"No {only.lower()} responses in this run.")
-    st.stop()
-table_col, card_col = st.columns([3, 2])
-with table_col:
-    event = tables.table(
-        listed.assign(response_preview=preview_column(listed)),
-        {
-            "verdict": tables.text("Verdict", "small"),
-            "prompt_category": tables.text("Category", "small"),
-            "prompt_content": tables.text("Prompt", "medium"),
-            "response_preview": tables.text("Response", "medium"),
-            "confidence": tables.confidence(),
-            "explanation": tables.text("Explanation", "large"),
-        },
-        key=tables.keyed("run_responses", run_uuid, only),
-        select=True,
-        height=520,
+    counts = verdict_counts(responses)
+    tiles(
+        [
+            (
+                "Pass rate",
+                pct(counts["pass_rate"]),
+                "Passed of scored responses, with its 95% Wilson interval",
+                interval(counts["pass_rate_low"], counts["pass_rate_high"]),
+            ),
+            ("Passed", f"{counts['passed']:,}", None),
+            ("Failed", f"{counts['failed']:,}", None),
+            ("Not scored", f"{counts['not_scored']:,}", "Excluded from scoring or not scored yet"),
+            ("Refused", f"{counts['refused']:,}", "Responses where the AI refused"),
+        ]
     )
-row = tables.chosen(event, listed)
-with card_col:
-    if row is None:
-        row = listed.iloc[0]
-        st.caption("The card shows the first response; choose a row to see another.")
-    response_card(row, key=f"run_{run_uuid[:8]}", thread=thread_of(row, responses))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Pass rate by prompt category")
+        if counts["scored"]:
+            cats = category_pass_rates(responses)
+            charts.chart(category_bars(cats), key="run_cats")
+        else:
+            st.info(
+                "No response of this run is scored yet, so there is no pass rate to break down."
+            )
+    with right:
+        st.subheader("Judge confidence by verdict")
+        if counts["scored"] and responses["confidence"].notna().any():
+            charts.chart(confidence_histogram(responses), key="run_conf")
+        else:
+            st.info("The judge gave no confidences for this run.")
+
+    st.subheader("Responses")
+    only = st.segmented_control(
+        "Show", ["All", "Failed", "Passed", "Not scored"], default="All", key="run_show",
+        bind="query-params", required=True,
+    )  # fmt: skip
+    listed = responses
+    if only and only != "All":
+        listed = responses[responses["verdict"] == only.lower()]
+    # Failures first, the judge's least confident first within each verdict.
+    rank = listed["verdict"].astype(str).map(VERDICT_RANK).fillna(len(VERDICT_RANK))
+    listed = listed.assign(_rank=rank).sort_values(["_rank", "confidence"], kind="stable")
+    if listed.empty:
+        st.info(f"No {only.lower()} responses in this run.")
+        return
+    table_col, card_col = st.columns([3, 2])
+    with table_col:
+        event = tables.table(
+            listed.assign(response_preview=preview_column(listed)),
+            {
+                "verdict": tables.text("Verdict", "small"),
+                "prompt_category": tables.text("Category", "small"),
+                "prompt_content": tables.text("Prompt", "medium"),
+                "response_preview": tables.text("Response", "medium"),
+                "confidence": tables.confidence(),
+                "explanation": tables.text("Explanation", "large"),
+            },
+            key=tables.keyed("run_responses", run_uuid, only),
+            select=True,
+            height=520,
+        )
+    row = tables.chosen(event, listed)
+    with card_col:
+        if row is None:
+            row = listed.iloc[0]
+            st.caption("The card shows the first response; choose a row to see another.")
+        response_card(row, key=f"run_{run_uuid[:8]}", thread=thread_of(row, responses))
+
+
+detail.drawer("Run", run_detail, param=RUN_PARAM)

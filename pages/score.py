@@ -79,7 +79,7 @@ if parsed.problems:
         "file again.",
         icon=":material/error:",
     )
-    score_upload.problem_table(parsed.problems)
+    score_upload.problem_table(parsed.problems, parsed.checked)
     st.caption(ROW_CONVENTION)
     st.stop()
 

@@ -12,9 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from reporting.palette import (
-    GREY,
-)
+from reporting.palette import GREY, for_dark
 
 TRANSPARENT = "rgba(0,0,0,0)"
 PERCENT = ".0%"
@@ -137,3 +135,25 @@ def empty_figure(message: str) -> go.Figure:
         height=220,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
+
+
+def for_theme(fig: go.Figure, theme: str | None) -> go.Figure:
+    """The figure to show in the viewer's theme: in dark, each series colour its dark variant.
+
+    Returns a copy; the builders stay theme-free and their figures are shared by every viewer.
+    """
+    if theme != "dark":
+        return fig
+    spec = fig.to_plotly_json()
+    return go.Figure(_dark(spec["data"]), _dark(spec["layout"]))
+
+
+def _dark(node: Any) -> Any:
+    """Every colour string in a figure's JSON swapped for its dark variant."""
+    if isinstance(node, str):
+        return for_dark(node) if node.startswith("#") else node
+    if isinstance(node, dict):
+        return {k: _dark(v) for k, v in node.items()}
+    if isinstance(node, list | tuple):
+        return [_dark(v) for v in node]
+    return node

@@ -62,6 +62,33 @@ COMPARE_COLORS: tuple[str, str] = (MUTED, BLUE)
 
 TREND_COLOR = GREY
 
+# Pass rate over time: the few evals in focus, one strong hue each (the rest are MUTED, faint).
+HIGHLIGHT_COLORS: tuple[str, ...] = (RED, BLUE, AMBER, PURPLE, SKY, "#228833")
+
+# Streamlit's dark background, and a lighter variant of each series colour that falls under
+# WCAG's 3:1 for graphics against it (or that reads dim there, like the dark blue bars).
+DARK_BACKGROUND = "#0E1117"
+DARK_VARIANTS: dict[str, str] = {
+    BLUE: "#6E9FD6",
+    PURPLE: "#D95C9E",
+    "#332288": "#8E7FE0",
+    "#A11D48": "#E5487F",
+}
+
+
+def for_dark(colour: str) -> str:
+    """The colour to draw a series in on the dark background (itself when it already reads)."""
+    return DARK_VARIANTS.get(colour.upper(), DARK_VARIANTS.get(colour, colour))
+
+
+def series_colors() -> tuple[str, ...]:
+    """Every colour a figure draws a series in, in the light theme."""
+    every = (
+        *VERDICT_COLORS.values(), *OUTCOME_COLORS.values(), *SEVERITY_COLORS.values(),
+        *EVAL_TYPE_COLORS, *COMPARE_COLORS, *HIGHLIGHT_COLORS, TREND_COLOR, MUTED, GREY,
+    )  # fmt: skip
+    return tuple(dict.fromkeys(every))
+
 
 def eval_type_colors(eval_types: Iterable[str]) -> dict[str, str]:
     """A stable colour per eval type: known types fixed, others in sorted order after them."""

@@ -17,7 +17,6 @@ from reporting.chart_style import (
     esc,
     esc_all,
     horizontal_axis,
-    naive_utc,
     pct,
     style_figure,
     unique_labels,
@@ -26,63 +25,9 @@ from reporting.palette import (
     BLUE,
     COMPARE_COLORS,
     GREY,
-    TREND_COLOR,
     VERDICT_COLORS,
     eval_type_colors,
 )
-
-
-def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
-    """Finished runs' pass rates over time, one colour per eval type, with a trend line."""
-    status = runs["status"].astype("str").str.lower()
-    finished = runs.loc[status.eq("finished").fillna(False) & runs["pass_rate"].notna()]
-    if finished.empty:
-        return empty_figure("No finished runs with a pass rate yet.")
-    finished = finished.sort_values("created_at", kind="stable")
-    when = naive_utc(finished["created_at"])
-    colours = eval_type_colors(finished["eval_type"].astype(str))
-    fig = go.Figure()
-    for etype, colour in colours.items():
-        rows = (finished["eval_type"].astype(str) == etype).to_numpy()
-        part = finished.loc[rows]
-        scored = ["unknown" if pd.isna(v) else f"{int(v):,}" for v in part["num_responses_scored"]]
-        fig.add_trace(
-            go.Scatter(
-                x=when[rows],
-                y=part["pass_rate"].astype(float).to_numpy(),
-                mode="markers",
-                name=esc(etype),
-                marker={"color": colour, "size": 9, "line": {"width": 0}},
-                customdata=np.column_stack(
-                    [esc_all(part["eval_name"]), esc_all(part["run_name"]), scored]
-                ),
-                hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>Run: %{customdata[1]}<br>"
-                    "Pass rate: %{y:.1%}<br>Responses scored: %{customdata[2]}<br>"
-                    "%{x|%Y-%m-%d %H:%M} UTC<extra>%{fullData.name}</extra>"
-                ),
-            )
-        )
-    days = (when - when.min()).dt.total_seconds().to_numpy() / 86400.0
-    rates = finished["pass_rate"].astype(float).to_numpy()
-    if len(days) >= 2 and np.ptp(days) > 0:
-        slope, intercept = np.polyfit(days, rates, 1)
-        ends = np.array([days.min(), days.max()])
-        fig.add_trace(
-            go.Scatter(
-                x=[when.min(), when.max()],
-                y=intercept + slope * ends,
-                mode="lines",
-                name=f"Trend ({slope * 7 * 100:+.1f} pp/week)",
-                line={"color": TREND_COLOR, "dash": "dash", "width": 2},
-                hovertemplate="Trend: %{y:.1%}<br>%{x|%Y-%m-%d}<extra></extra>",
-            )
-        )
-    return style_figure(
-        fig,
-        xaxis={"title": {"text": "Run created (UTC)"}},
-        yaxis={"title": {"text": "Pass rate"}, "tickformat": PERCENT, "range": [-0.02, 1.02]},
-    )
 
 
 def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:

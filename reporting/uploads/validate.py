@@ -75,6 +75,7 @@ class ParsedUpload:
     problems: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()
     more_problems: int = 0  # problems found beyond MAX_PROBLEMS
+    checked: int = 0  # rows (or lines, items) checked, so a group can say "all 100 rows"
 
     @property
     def ok(self) -> bool:
@@ -197,6 +198,7 @@ def check_rows(
             problems=tuple(ctx.problems),
             notes=tuple(notes),
             more_problems=ctx.more,
+            checked=len(values),
         )
     covered = len({r.prompt_uuid for r in responses})
     total = len(ctx.prompt_uuids)

@@ -247,3 +247,17 @@ def test_a_refused_key_shows_what_to_do(feather_only, monkeypatch):
     at = open_page()
     assert any("API key was refused" in e.value for e in at.error)
     assert "wrong-key-000" not in json.dumps([e.value for e in at.error] + texts(at))
+
+
+def test_pass_rate_charts_a_filter_empties_become_one_sentence_saying_why(feather_only):
+    first, last = data_window()
+    at = open_page(created=[first, last])
+    subheaders = [s.value for s in at.subheader]
+    assert "Pass rate by channel" in subheaders  # drawn while the runs hold both verdicts
+
+    at = open_page(outcome="failed", created=[first, last])
+    notes = [i.value for i in at.info if "would read 0%" in i.value]
+    assert len(notes) == 1, [i.value for i in at.info]
+    assert "Set Outcome back to Any" in notes[0]
+    subheaders = [s.value for s in at.subheader]
+    assert "Pass rate by channel" not in subheaders and "Pass rate by scope" not in subheaders

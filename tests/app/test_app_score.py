@@ -209,3 +209,30 @@ def test_a_failure_after_sending_says_the_run_may_exist_and_is_not_retried(
     # Allowing a second attempt takes a deliberate tick after checking the Runs page.
     allow = next(b for b in at.button if b.label == "Allow sending again")
     assert allow.disabled
+
+
+def test_an_unfilled_template_is_one_grouped_problem_not_one_per_row(
+    sim: Any, client: AymaraClient
+) -> None:
+    import pandas as pd
+
+    from reporting.uploads.templates import template_csv
+
+    ev, prompts = demo_eval(client)
+    frame = pd.DataFrame(
+        {
+            "prompt_uuid": [p.prompt_uuid for p in prompts],
+            "prompt_content": [p.content for p in prompts],
+        }
+    )
+    at = open_score_page()
+    upload(at, ev.eval_uuid or "", "template.csv", template_csv(frame))
+
+    assert f"{len(prompts)} problem(s) in template" in at.error[0].value
+    table = at.table[0].value.replace(r"\\", "", regex=True)
+    where = [w.replace("\\", "") for w in table.index]  # escaped markdown, like the cells
+    assert where == [f"Rows 2–{len(prompts) + 1} (all {len(prompts)})"]
+    assert list(table["Column"]) == ["content"]
+    assert table["What to fix"].iloc[0].startswith("content is empty")
+    assert any("grouped by kind" in c.value for c in at.caption)
+    assert score_requests(sim) == 0

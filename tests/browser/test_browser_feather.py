@@ -158,7 +158,7 @@ def test_choosing_the_top_triage_row_opens_the_run_with_its_conversation(
     page.get_by_role("heading", name="Run detail").wait_for(timeout=WAIT_MS)
     wait_until_idle(page)
     assert f"feather_run={top['id']}" in page.url
-    main = page.locator('[data-testid="stMain"]')
+    main = page.locator('[role="dialog"]')  # the run opens in a drawer beside the table
     first_turn = next(t["content"] for t in dataset.turns[top["session_id"]] if t["content"])
     main.get_by_text(first_turn, exact=True).first.wait_for(timeout=WAIT_MS)
     assert page.locator('[data-testid="stChatMessage"]').count() >= 2

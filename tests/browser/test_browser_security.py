@@ -267,7 +267,14 @@ def open_page(tab: Any, app: AppServer, path: str, expect: str) -> str:
     tab.get_by_text(expect, exact=False).first.wait_for(timeout=60_000)
     settled(tab)
     tab.wait_for_load_state("networkidle")
-    return tab.locator('[data-testid="stMain"]').inner_text()
+    return page_text(tab)
+
+
+def page_text(tab: Any) -> str:
+    """The main area's text, and a chosen row's drawer (opened over it) if one is open."""
+    drawers = tab.locator('[role="dialog"]')
+    extra = [drawers.nth(i).inner_text() for i in range(drawers.count())]
+    return "\n".join([tab.locator('[data-testid="stMain"]').inner_text(), *extra])
 
 
 def assert_inert(tab: Any, watch: Watch, name: str) -> None:
@@ -339,7 +346,7 @@ def test_a_feather_conversation_shows_hostile_turns_as_literal_text(page, hostil
     path = f"feather?feather_run={hostile['feather_run']}"
     open_page(page, hostile["app"], path, "Conversation")
     page.locator('[data-testid="stChatMessage"]').first.wait_for(timeout=30_000)
-    text = page.locator('[data-testid="stMain"]').inner_text()
+    text = page_text(page)
     assert_inert(page, watch, "security-feather-run")
     assert text.count(ALL_PAYLOADS) >= 2  # at least one rationale and one turn
 

@@ -42,13 +42,13 @@ from reporting.aymara.figures import (
     confidence_histogram,
     grouped_category_bars,
     pass_rate_by_eval,
-    pass_rate_over_time,
 )
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.reports import report_rows, reports_frame
 from reporting.aymara.schema import UNCATEGORISED
 from reporting.aymara.search import filter_responses
 from reporting.aymara.tables import evals_frame, runs_frame
+from reporting.aymara.trend import pass_rate_over_time
 from tests.conftest import SIMULATOR_KEY
 
 T0 = "2025-06-01T10:00:00Z"

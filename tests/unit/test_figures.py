@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -22,10 +24,10 @@ from reporting.aymara.figures import (
     confidence_histogram,
     grouped_category_bars,
     pass_rate_by_eval,
-    pass_rate_over_time,
 )
 from reporting.aymara.responses import responses_frame
 from reporting.aymara.tables import prompts_frame, runs_frame
+from reporting.aymara.trend import clicked_run, evals_worst_first, pass_rate_over_time
 from reporting.chart_style import empty_figure
 from reporting.palette import VERDICT_COLORS
 
@@ -109,25 +111,44 @@ def all_text(fig: go.Figure) -> str:
     return "\n".join(found)
 
 
-def test_pass_rate_over_time_plots_finished_runs_by_eval_type_with_a_trend():
+def test_pass_rate_over_time_draws_one_line_per_eval_not_a_trend_across_them():
     fig = pass_rate_over_time(make_runs())
     assert_themed(fig)
-    names = [t.name for t in fig.data]
-    assert names[:2] == ["safety", "jailbreak"]
-    assert names[2].startswith("Trend")
-    safety, jailbreak, trend = fig.data
-    assert list(safety.y) == [0.5, 0.7]
-    assert list(jailbreak.y) == [0.9, 0.6]
-    assert trend.line.dash == "dash"
-    # Least squares over days 0..3 of (0.5, 0.9, 0.7, 0.6): the line at both ends.
-    slope, intercept = np.polyfit([0, 1, 2, 3], [0.5, 0.9, 0.7, 0.6], 1)
-    assert list(trend.y) == pytest.approx([intercept, intercept + 3 * slope])
+    # Two evals, two traces; no fitted line mixing them, whatever the runs' eval types.
+    assert sorted(t.meta for t in fig.data) == ["J", "S"]
+    assert all(t.mode == "lines+markers" for t in fig.data)
+    assert not any((t.name or "").startswith("Trend") for t in fig.data)
+    lines = {t.meta: t for t in fig.data}
+    assert list(lines["S"].y) == [0.5, 0.7] and list(lines["J"].y) == [0.9, 0.6]
+    assert lines["S"].customdata[0][1] == "run s1"
+    assert "Responses scored" in lines["S"].hovertemplate
     assert fig.layout.yaxis.tickformat == ".0%"
-    assert "Responses scored" in safety.hovertemplate
-    assert safety.customdata[0][0] == "Safety" and safety.customdata[0][1] == "run s1"
+    assert "<a" not in all_text(fig)  # the hostile eval name is escaped
 
 
-def test_pass_rate_over_time_skips_the_trend_for_a_single_run():
+def test_the_worst_evals_are_coloured_and_the_rest_faint_unless_others_are_chosen():
+    runs = make_runs()
+    # Safety's latest run is at 70%, the hostile jailbreak eval's at 60%: jailbreak is worst.
+    assert evals_worst_first(runs) == ["J", "S"]
+    with patch("reporting.aymara.trend.HIGHLIGHTED", 1):
+        lines = {t.meta: t for t in pass_rate_over_time(runs).data}
+    assert lines["J"].opacity == 1.0 and lines["J"].showlegend
+    assert lines["S"].opacity < 0.5 and not lines["S"].showlegend
+    chosen = {t.meta: t for t in pass_rate_over_time(runs, highlight=["S"]).data}
+    assert chosen["S"].opacity == 1.0 and chosen["J"].opacity < 0.5
+    assert pass_rate_over_time(runs, highlight=["S"]).data[-1].meta == "S"  # drawn on top
+
+
+def test_a_clicked_point_names_its_run():
+    fig = pass_rate_over_time(make_runs())
+    point = {"customdata": list(fig.data[0].customdata[1]), "x": 0, "y": 0}
+    event = SimpleNamespace(selection=SimpleNamespace(points=[point]))
+    assert clicked_run(event) == fig.data[0].customdata[1][3]
+    assert clicked_run(SimpleNamespace(selection=SimpleNamespace(points=[]))) is None
+    assert clicked_run(None) is None
+
+
+def test_pass_rate_over_time_draws_a_single_run_as_one_point():
     runs = make_runs()
     fig = pass_rate_over_time(runs[runs["eval_run_uuid"] == "s1"])
     assert len(fig.data) == 1 and list(fig.data[0].y) == [0.5]
