@@ -41,25 +41,6 @@ def _account(simulator: Any) -> tuple[str, str, str]:
     return cache.account(Source("aymara", simulator.base_url, SIMULATOR_KEY))
 
 
-def _refresh(at: AppTest) -> AppTest:
-    next(b for b in at.sidebar.button if b.label == "Refresh").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def test_refresh_pressed_again_at_once_reloads_once_and_replaces_the_copy(app: AppTest, simulator):
-    at = open_page(app, "Overview")
-    held = cache.dataset_cache().sizes()
-    start = cache.dataset_cache().generation(_account(simulator))
-    _refresh(at)
-    _refresh(at)
-    _refresh(at)
-    assert cache.dataset_cache().generation(_account(simulator)) == start + 1
-    assert cache.dataset_cache().sizes() == held, "a Refresh added a copy"
-    notes = [c.value for c in at.sidebar.caption]
-    assert any("Already reloaded just now" in n and "possible again in" in n for n in notes), notes
-
-
 def test_links_naming_random_workspaces_evict_no_loaded_dataset(app: AppTest, simulator):
     at = open_page(app, "Overview")
     datasets, _ = cache.dataset_cache().sizes()
