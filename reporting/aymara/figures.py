@@ -30,6 +30,7 @@ from reporting.palette import (
     VERDICT_COLORS,
     eval_type_colors,
 )
+from reporting.vocabulary import EVAL_TYPES, words
 
 
 def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
@@ -51,7 +52,7 @@ def pass_rate_over_time(runs: pd.DataFrame) -> go.Figure:
                 x=when[rows],
                 y=part["pass_rate"].astype(float).to_numpy(),
                 mode="markers",
-                name=esc(etype),
+                name=esc(words(etype, EVAL_TYPES)),
                 marker={"color": colour, "size": 9, "line": {"width": 0}},
                 customdata=np.column_stack(
                     [esc_all(part["eval_name"]), esc_all(part["run_name"]), scored]
@@ -106,7 +107,7 @@ def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
                 x=part["latest_pass_rate"].astype(float).to_numpy(),
                 y=[label for label, m in zip(labels, mask, strict=True) if m],
                 orientation="h",
-                name=esc(etype),
+                name=esc(words(etype, EVAL_TYPES)),
                 marker={"color": colour},
                 customdata=np.column_stack(
                     [
@@ -286,7 +287,7 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=part["band"].astype(str).to_numpy(),
                 y=part["pass_rate"].astype(float).to_numpy(),
-                name=f"Pass rate: {esc(etype)}",
+                name=f"Pass rate: {esc(words(etype, EVAL_TYPES))}",
                 marker={"color": colour},
                 customdata=np.column_stack([part["scored"].to_numpy(), part["passed"].to_numpy()]),
                 hovertemplate=(
