@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from client.errors import APIError, AuthenticationError, NotFoundError, PermissionDeniedError
-from reporting.text import code_span
+from reporting.text import code_span, plural
 
 
 def show_error(
@@ -37,7 +37,7 @@ def show_problems(problems: Sequence[object], *, noun: str = "items") -> None:
     if not problems:
         return
     with st.expander(
-        f":material/warning: Partial data: {len(problems)} part(s) did not load. "
+        f":material/warning: Partial data: {plural(len(problems), 'part')} did not load. "
         "Everything else on this page is complete.",
         expanded=len(problems) <= 3,
     ):

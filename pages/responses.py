@@ -7,6 +7,7 @@ from components.response_card import preview_column, response_card, thread_of
 from components.tiles import pct
 from reporting.aymara.aggregates import verdict_counts
 from reporting.aymara.search import filter_responses
+from reporting.text import plural
 
 RESPONSE_PARAM = "response"
 ANY, YES, NO = "Any", "Yes", "No"
@@ -56,7 +57,7 @@ filter_state = (verdicts, refused, excluded, confidence, categories, types, eval
 counts = verdict_counts(shown)
 summary, download = st.columns([4, 1], vertical_alignment="center")
 summary.caption(
-    f"**{len(shown):,}** of {len(responses):,} responses · {counts['passed']:,} passed · "
+    f"**{len(shown):,}** of {plural(len(responses), 'response')} · {counts['passed']:,} passed · "
     f"{counts['failed']:,} failed · {counts['not_scored']:,} not scored · "
     f"pass rate {pct(counts['pass_rate'])}"
 )
@@ -79,15 +80,11 @@ with table_col:
     row = tables.selected_row(
         shown,
         {
-            "verdict": tables.text("Verdict", "small"),
-            "eval_name": tables.text("Eval", "small"),
-            "prompt_category": tables.text("Category", "small"),
-            "prompt_content": tables.text("Prompt", "medium"),
-            "response_preview": tables.text("Response", "medium"),
-            "confidence": tables.confidence(),
-            "explanation": tables.text("Explanation", "medium"),
-            "run_name": tables.text("Run", "small"),
-        },
+            "verdict": tables.verdict(pinned=True),
+            "eval_name": tables.text("Eval", 130),
+            "prompt_content": tables.text("Prompt", 160),
+            "response_preview": tables.text("Response", 130),
+        },  # category, confidence, explanation and run are on the card beside it
         id_column="response_uuid",
         param=RESPONSE_PARAM,
         key=tables.keyed("responses_table", filter_state),
