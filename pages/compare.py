@@ -130,7 +130,7 @@ if shown.empty:
 event = tables.table(
     shown,
     {
-        "prompt_content": tables.text("Prompt", 370, pinned=True),
+        "prompt_content": tables.text("Prompt", 370),
         "change": tables.verdict("Change", 120),
         "verdict_a": tables.verdict("Run A", 100),
         "verdict_b": tables.verdict("Run B", 100),

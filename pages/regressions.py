@@ -91,8 +91,7 @@ with table_col:
     picked = tables.table(
         failed_now,
         {
-            "prompt_content": tables.text("Prompt", 255, pinned=True),
-            "confidence_b": tables.confidence("Confidence"),
+            "prompt_content": tables.text("Prompt", 360),  # confidences: on the card
         },
         key=tables.keyed("flips", row["run_a"], row["run_b"]),
         select=True,
