@@ -113,7 +113,9 @@ def visible_text(tab: Any) -> str:
             const parts = [];
             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
                 const parent = node.parentElement;
-                if (!parent || parent.closest('code, pre, canvas, script, style')) continue;
+                // Material icons are ligature names in text ("expand_more"): not words.
+                const skip = 'code, pre, canvas, script, style, [data-testid="stIconMaterial"]';
+                if (!parent || parent.closest(skip)) continue;
                 if (!parent.checkVisibility()) continue;
                 parts.push(node.textContent);
             }
