@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from client.errors import APIError, AuthenticationError, NotFoundError, PermissionDeniedError
-from reporting.text import code_span, escape_markdown
+from reporting.text import code_span, escape_markdown, plural
 
 
 def show_error(
@@ -45,7 +45,7 @@ def show_problems(
     """
     if not problems:
         return False
-    what = "; ".join(missing) if missing else f"{len(problems)} part(s) of the {noun}"
+    what = "; ".join(missing) if missing else f"{plural(len(problems), 'part')} of the {noun}"
     st.warning(
         f"**Partial data: {escape_markdown(what)} did not load.** Every number marked "
         "*partial* leaves that out; the rest of the page is as loaded.",

@@ -18,14 +18,17 @@ from components.connection import Source
 from components.errors import show_error, show_problems
 from components.feather_loaders import FeatherCatalog, FeatherRuns
 from components.response_card import untrusted_text
+from reporting import vocabulary as vocab
 from reporting.feather.aggregates import default_window
 from reporting.feather.tables import NO_ASSISTANT, run_row, run_scores_table
 from reporting.text import escape_markdown
+from reporting.vocabulary import DECISIVE, DECISIVE_HELP, words
 
 ANY = "Any"
 RUN_PARAM = "feather_run"
 EARLIEST_DAYS = 730  # how far back the date picker reaches
-CRITICAL_CHOICES = {ANY: None, "Critical only": True, "Not critical": False}
+# A binding marked is_critical is a "decisive check"; "critical" on screen means severity only.
+CRITICAL_CHOICES = {ANY: None, "Decisive only": True, "Not decisive": False}
 # The filters the activity endpoint also takes; any other one means counting the listing.
 ACTIVITY_FILTERS = frozenset(
     ("created_from", "created_to", "scope", "channel", "evaluator_id", "agent_id")
@@ -66,7 +69,7 @@ def _pick(
     container: Any, label: str, options: list[str], key: str, names: dict[str, str] | None = None
 ) -> str | None:
     """A one-of-many filter with "Any" first, bound to the URL by the option's name."""
-    shown = {ANY: ANY, **(names or {o: o for o in options})}
+    shown = {ANY: ANY, **(names or {o: words(o) for o in options})}
     value = container.selectbox(
         label, [ANY, *options], format_func=shown.get, key=key, bind="query-params"
     )
@@ -104,12 +107,11 @@ def filter_panel(catalog: FeatherCatalog, today: dt.date) -> Chosen | None:
         outcome = _pick(c2, "Outcome", list(OUTCOMES), "outcome")
         severity = _pick(c3, "Severity", list(SEVERITIES), "severity")
         critical = c4.selectbox(
-            "Critical check",
+            DECISIVE,
             list(CRITICAL_CHOICES),
             key="critical",
             bind="query-params",
-            help="Critical checks are bindings marked critical: they decide a conversation's "
-            "verdict.",
+            help=DECISIVE_HELP,
         )
         c5, c6, c7, c8 = st.columns(4)
         evaluator = _pick(c5, "Evaluator", evaluators, "evaluator", catalog.evaluator_names)
@@ -198,16 +200,16 @@ def load_runs(
 
 
 def failure_card(row: pd.Series | None) -> None:
-    """The newest failure of a critical check, its rationale in plain text."""
+    """The newest failure of a decisive check, its rationale in plain text."""
     with st.container(border=True):
         if row is None:
-            st.success("No critical check failed in this window.", icon=":material/check_circle:")
+            st.success("No decisive check failed in this window.", icon=":material/check_circle:")
             return
+        channel = "no channel" if not row["channel"] else words(row["channel"], vocab.CHANNELS)
+        st.text(f"{row['evaluator_name']} · {row['assistant_name']} · {channel}")
         st.text(
-            f"{row['evaluator_name']} · {row['assistant_name']} · {row['channel'] or 'no channel'}"
-        )
-        st.text(
-            f"{row['created_at']:%Y-%m-%d %H:%M} UTC · severity {row['triage_severity'] or '—'}"
+            f"{row['created_at']:%Y-%m-%d %H:%M} UTC · "
+            f"{words(row['triage_severity'], vocab.SEVERITIES).lower()} severity"
             + (" · blocking" if row["blocking_failure"] else "")
         )
         untrusted_text("Rationale", row["rationale"], key=f"latest_{str(row['run_id'])[:8]}")
@@ -216,31 +218,26 @@ def failure_card(row: pd.Series | None) -> None:
 
 
 TRIAGE_COLUMNS: dict[str, Any] = {
-    "triage_severity": st.column_config.TextColumn("Severity", width=80),
-    "evaluator_name": st.column_config.TextColumn("Evaluator", width=230),
+    "evaluator_name": tables.text("Evaluator", 210, pinned=True),
+    "triage_severity": tables.text("Severity", 85),
     "assistant_name": st.column_config.TextColumn("Assistant", width=150),
     "channel": st.column_config.TextColumn("Channel", width=75),
     "created_at": tables.when("Created"),
-    "run_id": tables.short_id("Run id"),
-    # Last, so the long text has the rest of the width; hover shows it whole.
-    "rationale": tables.text("Rationale of the failing score", "large"),
+    # Last, so the long text has the rest of the width; the run's detail shows it whole.
+    "rationale": tables.text("Rationale of the failing score", 270),
 }
 
 
 RUNS_COLUMNS: dict[str, Any] = {
+    "evaluator_name": tables.text("Evaluator", 190, pinned=True),
+    "outcome": tables.verdict("Outcome", 105),
     "created_at": tables.when("Created"),
-    "evaluator_name": tables.text("Evaluator", "medium"),
-    "assistant_name": tables.text("Assistant", "medium"),
-    "outcome": tables.text("Outcome", "small"),
-    "severity": tables.text("Severity", "small"),
-    "is_critical": st.column_config.CheckboxColumn("Critical", width="small"),
-    "channel": tables.text("Channel", "small"),
-    "scope": tables.text("Scope", "small"),
-    "status": tables.text("Status", "small"),
-    "value": st.column_config.NumberColumn("Lowest score", format="%.2f"),
-    "rationale": tables.text("Rationale", "large"),
-    "error_text": tables.text("Error", "medium"),
-    "run_id": tables.short_id("Run id"),
+    "assistant_name": tables.text("Assistant", 130),
+    "severity": tables.text("Severity", 85),
+    "is_critical": st.column_config.CheckboxColumn("Decisive", width=85, help=DECISIVE_HELP),
+    "channel": tables.text("Channel", 75),
+    "value": st.column_config.NumberColumn("Lowest score", format="%.2f", width=115),
+    # the rationale, the error and the run's id are in the run's detail
 }
 
 
@@ -263,26 +260,25 @@ def run_detail(source: Source, run_id: str, catalog: FeatherCatalog, workspace: 
     if not run.scores:
         st.info("This run has no scores.")
     else:
-        st.dataframe(
+        tables.table(
             run_scores_table(run.scores),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "verdict": tables.text("Verdict", "small"),
-                "value": st.column_config.NumberColumn("Value", format="%.2f"),
-                "raw_value": st.column_config.NumberColumn("Raw value", format="%.6g"),
-                "label": tables.text("Label", "small"),
-                "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
-                "severity": tables.text("Severity", "small"),
-                "blocking": st.column_config.CheckboxColumn("Blocking", width="small"),
-                "rationale": tables.text("Rationale", "large"),
-            },
+            {
+                "verdict": tables.verdict(),
+                "value": st.column_config.NumberColumn("Value", format="%.2f", width=80),
+                "raw_value": st.column_config.NumberColumn("Raw value", format="%.6g", width=100),
+                "label": tables.text("Label", 110),
+                "confidence": tables.confidence(),
+                "severity": tables.text("Severity", 85),
+                "blocking": st.column_config.CheckboxColumn("Blocking", width=85),
+            },  # each score's rationale is listed in full below
+            key=f"scores_{run.id[:8]}",
         )
     reasons_col, talk_col = st.columns([2, 3])
     with reasons_col:
         st.markdown("**Rationales**")
         for number, score in enumerate(run.scores, start=1):
             verdict = {True: "passed", False: "failed"}.get(score.passed, "no verdict")
+            verdict = words(verdict, vocab.VERDICTS).lower()
             untrusted_text(
                 f"Score {number}: {verdict}",
                 score.rationale,
@@ -300,14 +296,14 @@ def _facts(run: Any, row: dict[str, Any], catalog: FeatherCatalog) -> None:
     facts = [
         ("Evaluator", catalog.evaluator_names.get(run.evaluator_id) or run.evaluator_id),
         ("Assistant", catalog.assistant_names.get(agent) or agent or NO_ASSISTANT),
-        ("Outcome", row["outcome"]),
-        ("Status", run.status),
-        ("Critical check", "yes" if run.is_critical_snapshot else "no"),
-        ("Severity (snapshot)", run.severity_snapshot),
+        ("Outcome", words(row["outcome"], vocab.VERDICTS)),
+        ("Status", words(run.status, vocab.STATUSES)),
+        (DECISIVE, "Yes" if run.is_critical_snapshot else "No"),
+        ("Severity (snapshot)", words(run.severity_snapshot, vocab.SEVERITIES)),
         ("Threshold (snapshot)", None if threshold is None else f"{threshold:g}"),
-        ("Format (snapshot)", run.format_snapshot),
-        ("Channel", run.channel),
-        ("Scope", run.session_type),
+        ("Format (snapshot)", words(run.format_snapshot, vocab.FORMATS)),
+        ("Channel", None if not run.channel else words(run.channel, vocab.CHANNELS)),
+        ("Scope", None if not run.session_type else words(run.session_type, vocab.SCOPES)),
         ("Created", f"{run.created_at:%Y-%m-%d %H:%M:%S} UTC"),
         ("Finished", f"{run.finished_at:%Y-%m-%d %H:%M:%S} UTC" if run.finished_at else None),
         ("Conversation (session) id", run.session_id),
@@ -328,7 +324,7 @@ def _transcript(run: Any) -> None:
     session = run.session
     if session is not None:
         bits = [session.channel, session.session_type, session.status]
-        st.text(" · ".join(str(b) for b in bits if b))
+        st.text(" · ".join(words(b) for b in bits if b))
         if session.subject:
             st.text(session.subject)
     turns = sorted(run.turns or [], key=lambda t: (t.seq is None, t.seq or 0))

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from reporting.vocabulary import words
+
 
 def options_of(series: pd.Series) -> list[str]:
     """The distinct non-empty values of a column, sorted, as text."""
@@ -18,7 +20,9 @@ def options_of(series: pd.Series) -> list[str]:
 def multi(
     label: str, options: Iterable[str], key: str, container: Any = st, **kwargs: Any
 ) -> list[str]:
-    """A multiselect bound to the query parameter `key`."""
+    """A multiselect bound to the query parameter `key`; API values read as words, the URL
+    keeps the values themselves."""
+    kwargs.setdefault("format_func", words)
     return container.multiselect(label, list(options), key=key, bind="query-params", **kwargs)
 
 

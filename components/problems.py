@@ -11,6 +11,7 @@ from typing import Any
 
 from client.errors import APIError
 from client.paging import Listing
+from reporting.text import plural
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def listing_problems(
         problems.append(
             LoadProblem(
                 what,
-                f"{len(listing.skipped)} item(s) did not fit the expected shape and are not "
+                f"{plural(len(listing.skipped), 'item')} did not fit the expected shape and "
+                "are not "
                 f"shown: {shown}",
                 "The API sent data in an unexpected shape; report it with the details above.",
             )

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from reporting.text import code_span, escape_markdown, is_missing
+from reporting.text import code_span, escape_markdown, is_missing, run_label
+from reporting.vocabulary import CONTENT_TYPES, words
 
 INLINE_CHARS = 4_000  # longer texts are cut on the card, with the whole text one click away
 
@@ -86,7 +87,8 @@ def response_card(
     with st.container(border=True):
         if title:
             st.markdown(f"**{escape_markdown(title)}**")
-        meta = [escape_markdown(row.get("eval_name")), escape_markdown(row.get("run_name"))]
+        run = run_label(row.get("run_name"), row.get("run_created_at"), row.get("eval_name"))
+        meta = [escape_markdown(row.get("eval_name")), escape_markdown(f"run {run}")]
         if not is_missing(row.get("prompt_category")):
             meta.append(f"category {escape_markdown(row.get('prompt_category'))}")
         st.caption(" · ".join(m for m in meta if m))
@@ -99,7 +101,9 @@ def response_card(
             "Judge's explanation",
             row.get("explanation"),
             key=f"{key}_expl",
-            empty="None: excluded from scoring" if _true(row.get("exclude_from_scoring")) else "—",
+            empty="No explanation: excluded from scoring"
+            if _true(row.get("exclude_from_scoring"))
+            else "—",
         )
         uuid = row.get("response_uuid")
         st.caption(f"Response id `{'—' if is_missing(uuid) else code_span(uuid)}`")
@@ -140,7 +144,7 @@ def _response_body(row: pd.Series, key: str, image_loader: ImageLoader | None) -
         untrusted_text("Response", row.get("response_text"), key=f"{key}_resp")
         return
     path = row.get("file_path")
-    st.caption(f"Response: {escape_markdown(content_type)} file")
+    st.caption(f"Response: {escape_markdown(words(content_type, CONTENT_TYPES).lower())} file")
     reference = f"{content_type.capitalize()} file {'—' if is_missing(file_uuid) else file_uuid}"
     st.text(reference + ("" if is_missing(path) else f"\nStored at {path}"))
     if content_type == "image" and image_loader is not None and not is_missing(file_uuid):

@@ -9,48 +9,123 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from reporting.text import preview_series
+from reporting import vocabulary as vocab
+from reporting.palette import GREEN, GREY, RED, VERDICT_COLORS
+from reporting.text import is_missing, preview_series
 
 MAX_TABLE_ROWS = 5_000  # the browser gets at most this many rows; the rest stay searchable
 ROW_PX = 35  # st.dataframe's row (and header) height
 PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere; the intl "percent" format varies per cell
+CHANGE_FORMAT = "%+.1f pp"
+NOISE_PP = 0.05  # a change smaller than this (in points) reads as no change, in grey
+
+# Columns that hold API values: table() shows them in words, whatever page they are on.
+WORDED_COLUMNS: dict[str, Mapping[str, str] | None] = {
+    "eval_type": vocab.EVAL_TYPES,
+    "type": vocab.EVAL_TYPES,
+    "status": vocab.STATUSES,
+    "run_status": vocab.STATUSES,
+    "modality": vocab.CONTENT_TYPES,
+    "content_type": vocab.CONTENT_TYPES,
+    "severity": vocab.SEVERITIES,
+    "triage_severity": vocab.SEVERITIES,
+    "format": vocab.FORMATS,
+    "kind": vocab.KINDS,
+    "channel": vocab.CHANNELS,
+    "scope": vocab.SCOPES,
+    "session_type": vocab.SCOPES,
+    "outcome": vocab.VERDICTS,
+    "verdict": vocab.VERDICTS,
+    "verdict_a": vocab.VERDICTS,
+    "verdict_b": vocab.VERDICTS,
+    "result": None,
+}
+# Pill colours by the words shown (verdicts, Feather outcomes, regression results).
+PILL_COLORS: dict[str, str] = {
+    **{vocab.words(raw): colour for raw, colour in VERDICT_COLORS.items()},
+    "No verdict": GREY,
+    "Errored": "#AA3377",
+    "Pending": "#56B4E9",
+    "Regressed": RED,
+    "Improved": GREEN,
+    "Within noise": GREY,
+    "Too few runs": GREY,
+    "Newly failed": RED,
+    "Newly passed": GREEN,
+    "Failed in both": "#A11D48",
+    "Passed in both": "#7FBFA8",
+    "No test possible": GREY,
+}
 
 
-def percent(label: str, help_text: str | None = None) -> Any:
+def percent(label: str, help_text: str | None = None, width: int | None = None) -> Any:
     """A 0..1 fraction shown as a percentage with one decimal (table() scales it)."""
-    return st.column_config.NumberColumn(label, format=PERCENT_FORMAT, help=help_text)
+    return st.column_config.NumberColumn(label, format=PERCENT_FORMAT, help=help_text, width=width)
 
 
-def change(label: str, help_text: str | None = None) -> Any:
-    """A signed change of a fraction, in percentage points."""
-    return st.column_config.NumberColumn(label, format="%+.1f pp", help=help_text)
+def change(label: str, help_text: str | None = None, width: int | str | None = 90) -> Any:
+    """A signed change of a fraction, in percentage points: green up, red down (table() colours)."""
+    return st.column_config.NumberColumn(label, format=CHANGE_FORMAT, help=help_text, width=width)
 
 
-def confidence(label: str = "Confidence") -> Any:
-    """The judge's 0..1 confidence, two decimals."""
-    return st.column_config.NumberColumn(
-        label, format="%.2f", help="The judge's confidence in its verdict, 0 to 1"
+def verdict(
+    label: str = "Verdict",
+    width: int = 100,
+    help_text: str | None = None,
+    *,
+    pinned: bool | None = None,
+) -> Any:
+    """A verdict or outcome as a coloured pill: passed, failed, not scored in the palette's colours.
+
+    A pill, not a tinted cell: st.dataframe's canvas colours a cell only through a pandas
+    Styler, which renders every cell of the frame on each run; a one-item multiselect cell is
+    drawn by the grid itself. table() turns the column's values into their words first.
+    """
+    return st.column_config.MultiselectColumn(
+        label,
+        options=list(PILL_COLORS),
+        color=list(PILL_COLORS.values()),
+        width=width,
+        help=help_text,
+        pinned=pinned,
     )
 
 
-def count(label: str, help_text: str | None = None) -> Any:
+def confidence(label: str = "Confidence", width: int | None = 100) -> Any:
+    """The judge's 0..1 confidence, two decimals."""
+    return st.column_config.NumberColumn(
+        label, format="%.2f", help="The judge's confidence in its verdict, 0 to 1", width=width
+    )
+
+
+def count(label: str, help_text: str | None = None, width: int | None = None) -> Any:
     """A whole number with thousands separators."""
-    return st.column_config.NumberColumn(label, format="localized", help=help_text)
+    return st.column_config.NumberColumn(label, format="localized", help=help_text, width=width)
 
 
-def when(label: str) -> Any:
+def when(label: str, width: int | None = 140) -> Any:
     """A UTC timestamp."""
-    return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm", timezone="UTC")
+    return st.column_config.DatetimeColumn(
+        label, format="YYYY-MM-DD HH:mm", timezone="UTC", width=width
+    )
 
 
-def short_id(label: str) -> Any:
+def short_id(label: str, width: int = 90) -> Any:
     """An id in a narrow column: the cell shows its start, hover or copy gives it whole."""
-    return st.column_config.TextColumn(label, width="small", help="Hover or copy for the full id")
+    return st.column_config.TextColumn(
+        label, width=width, help="The start of the id; copy the cell for the full id"
+    )
 
 
-def text(label: str, width: str = "medium") -> Any:
-    """Free text from the API, shown as plain text."""
-    return st.column_config.TextColumn(label, width=width)
+def text(
+    label: str,
+    width: str | int = "medium",
+    *,
+    pinned: bool | None = None,
+    help_text: str | None = None,
+) -> Any:
+    """Free text from the API, shown as plain text (an int width is in pixels)."""
+    return st.column_config.TextColumn(label, width=width, pinned=pinned, help=help_text)
 
 
 def keyed(base: str, *state: Any) -> str:
@@ -63,15 +138,79 @@ def keyed(base: str, *state: Any) -> str:
     return f"{base}_{digest}"
 
 
+def _type_config(config: Any) -> Mapping[str, Any]:
+    return (config.get("type_config") or {}) if isinstance(config, Mapping) else {}
+
+
 def _is_text(config: Any) -> bool:
-    return isinstance(config, Mapping) and (config.get("type_config") or {}).get("type") == "text"
+    return _type_config(config).get("type") == "text"
 
 
 def _is_percent(config: Any) -> bool:
-    return (
-        isinstance(config, Mapping)
-        and (config.get("type_config") or {}).get("format") == PERCENT_FORMAT
+    return _type_config(config).get("format") == PERCENT_FORMAT
+
+
+def _is_change(config: Any) -> bool:
+    return _type_config(config).get("format") == CHANGE_FORMAT
+
+
+def _is_pill(config: Any) -> bool:
+    return _type_config(config).get("type") == "multiselect"
+
+
+def _pp(value: Any) -> str:
+    if is_missing(value):
+        return ""
+    points = float(value)  # the pages hand changes over in points already
+    return "±0.0 pp" if abs(points) < NOISE_PP else f"{points:+.1f} pp"
+
+
+def _change_pills(config: Mapping[str, Any], values: pd.Series) -> tuple[Any, pd.Series]:
+    """A change column as pills: up in green, down in red, no change in grey."""
+    labels = values.astype(object).map(_pp)
+    options = sorted({v for v in labels if v})
+    colours = [GREY if o.startswith("±") else GREEN if o.startswith("+") else RED for o in options]
+    pills = st.column_config.MultiselectColumn(
+        config.get("label"),
+        options=options,
+        color=colours or None,
+        width=config.get("width"),
+        help=config.get("help"),
     )
+    return pills, labels.map(lambda v: [v] if v else [])
+
+
+def _pill_cells(values: pd.Series) -> pd.Series:
+    cells = values.astype(object).map(lambda v: [] if is_missing(v) else [vocab.words(v)])
+    return cells.astype(object)
+
+
+def in_words(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The frame with each column that holds API values (WORDED_COLUMNS) in words."""
+    worded = {
+        c: vocab.in_words(frame[c], WORDED_COLUMNS[c])
+        for c in columns
+        if c in WORDED_COLUMNS and c in frame.columns and not pd.api.types.is_bool_dtype(frame[c])
+    }
+    return frame.assign(**worded) if worded else frame
+
+
+def for_display(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[pd.DataFrame, dict]:
+    """The cells as the table shows them (words, percentages, pills) and the final configs."""
+    order = [c for c in columns if c in frame.columns]
+    shown = in_words(frame[order], order)
+    configs = dict(columns)
+    changed: dict[str, pd.Series] = {}
+    for c in order:
+        if _is_text(columns[c]):  # a bounded preview of a long text; the card has all of it
+            changed[c] = preview_series(shown[c])
+        elif _is_percent(columns[c]):
+            changed[c] = shown[c] * 100
+        elif _is_change(columns[c]):
+            configs[c], changed[c] = _change_pills(columns[c], shown[c])
+        elif _is_pill(columns[c]):
+            changed[c] = _pill_cells(shown[c])
+    return (shown.assign(**changed) if changed else shown), configs
 
 
 def table(
@@ -95,11 +234,7 @@ def table(
             "or download the CSV for all of them."
         )
         shown = shown.head(MAX_TABLE_ROWS)
-    # A cell shows a bounded preview of a long text (the card has all of it).
-    scaled = {c: preview_series(shown[c]) for c in order if _is_text(columns[c])}
-    scaled |= {c: shown[c] * 100 for c in order if _is_percent(columns[c])}
-    if scaled:
-        shown = shown.assign(**scaled)
+    shown, configs = for_display(shown, columns)
     if isinstance(height, int):
         # A few rows get a table that fits them, not a tall empty grid.
         height = min(height, ROW_PX * (len(shown) + 1) + 3)
@@ -110,7 +245,7 @@ def table(
             kwargs["selection_default"] = {"selection": {"rows": [selected], "columns": []}}
     return st.dataframe(
         shown,
-        column_config=dict(columns),
+        column_config=configs,
         column_order=order,
         hide_index=True,
         width="stretch",

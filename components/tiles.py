@@ -6,6 +6,8 @@ import math
 
 import streamlit as st
 
+from reporting.text import p_number, p_value
+
 TILE_PX = 160  # two fit side by side in a 390 px phone's 358 px; five in a desktop's row
 
 # (label, value, help or None) or (label, value, help or None, a grey note under the value)
@@ -21,17 +23,12 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 def p_label(p: float | None) -> str:
     """A p-value as papers print it: three decimals, '< 0.001', or an em dash when unknown."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "—"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return p_number(p)
 
 
 def p_clause(p: float | None) -> str:
     """'p = 0.125', 'p < 0.001' or 'no test possible', for a sentence."""
-    label = p_label(p)
-    if label == "—":
-        return "no test possible"
-    return f"p {label}" if label.startswith("<") else f"p = {label}"
+    return p_value(p)
 
 
 def interval(low: float | None, high: float | None) -> str | None:

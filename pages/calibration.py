@@ -7,8 +7,8 @@ from components.response_card import response_card, thread_of
 from components.review_card import review_actions
 from reporting.aymara.aggregates import confidence_bands
 from reporting.aymara.figures import calibration_chart
-from reporting.aymara.schema import prettify_tag
-from reporting.text import escape_markdown
+from reporting.text import escape_markdown, plural
+from reporting.vocabulary import EVAL_TYPES, words
 
 LOW_CONFIDENCE = 0.7
 ALL_TYPES = "All types"
@@ -34,7 +34,7 @@ chosen = st.segmented_control(
     key="cal_type",
     bind="query-params",
     required=True,
-    format_func=lambda t: t if t == ALL_TYPES else escape_markdown(prettify_tag(t)),
+    format_func=lambda t: t if t == ALL_TYPES else escape_markdown(words(t, EVAL_TYPES)),
 )
 if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
@@ -55,14 +55,14 @@ charts.chart(calibration_chart(bands), key="cal_chart")
 tables.table(
     bands,
     {
-        "band": tables.text("Confidence", "small"),
-        "scored": tables.count("Scored"),
-        "passed": tables.count("Passed"),
-        "pass_rate": tables.percent("Pass rate"),
-        "overridden": tables.count("Overturned by a reviewer"),
-        "override_rate": tables.percent("Overturn rate"),
-        "reviewed": tables.count("Reviewed by a person"),
-        "agreement": tables.percent("Judge-person agreement"),
+        "band": tables.text("Confidence", 110, pinned=True),
+        "scored": tables.count("Scored", width=70),
+        "passed": tables.count("Passed", width=70),
+        "pass_rate": tables.percent("Pass rate", width=90),
+        "overridden": tables.count("Overturned by a reviewer", width=185),
+        "override_rate": tables.percent("Overturn rate", width=110),
+        "reviewed": tables.count("Reviewed by a person", width=170),
+        "agreement": tables.percent("Judge-person agreement", width=185),
     },
     key="cal_bands",
 )
@@ -77,19 +77,16 @@ review = review.sort_values(["run_created_at", "confidence"], ascending=[False, 
 if review.empty:
     st.success("No low-confidence failures to review.")
     st.stop()
-st.caption(f"{len(review):,} to review. Choose a row to read it.")
+st.caption(f"{plural(len(review), 'response')} to review. Choose a row to read it.")
 table_col, card_col = st.columns([3, 2])
 with table_col:
     event = tables.table(
         review,
         {
             "confidence": tables.confidence(),
-            "prompt_category": tables.text("Category", "small"),
-            "prompt_content": tables.text("Prompt", "medium"),
-            "explanation": tables.text("Explanation", "large"),
-            "eval_name": tables.text("Eval", "small"),
-            "run_created_at": tables.when("Run"),
-        },
+            "eval_name": tables.text("Eval", 140),
+            "prompt_content": tables.text("Prompt", 290),
+        },  # category, explanation and run are on the card beside it
         key=tables.keyed("cal_review", chosen),
         select=True,
         height=480,

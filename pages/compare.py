@@ -9,7 +9,8 @@ from reporting import stats
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.compare import flip_table, mcnemar_from_flips
 from reporting.aymara.figures import grouped_category_bars
-from reporting.text import escape_markdown
+from reporting.text import escape_markdown, run_label
+from reporting.vocabulary import STATUSES, words
 
 data = shell.aymara_page("Compare runs")
 
@@ -30,8 +31,8 @@ eval_uuid = st.selectbox(
 )
 of_eval = comparable[comparable["eval_uuid"] == eval_uuid]
 labels = {
-    r.eval_run_uuid: f"{r.run_name} · {r.created_at:%Y-%m-%d %H:%M} · {r.status} · "
-    f"{pct(r.pass_rate)}"
+    r.eval_run_uuid: f"{run_label(r.run_name, r.created_at, eval_names[eval_uuid])} · "
+    f"{words(r.status, STATUSES)} · {pct(r.pass_rate)}"
     for r in of_eval.itertuples()
 }
 uuids = list(labels)  # newest first
@@ -61,7 +62,8 @@ warnings = []
 for run in (a, b):
     if run["status"] != "finished":
         warnings.append(
-            f"Run {escape_markdown(run['run_name'])} is {escape_markdown(run['status'])}; "
+            f"Run {escape_markdown(run['run_name'])} is "
+            f"{escape_markdown(words(run['status'], STATUSES).lower())}; "
             "its verdicts may still change."
         )
 prompts_a, prompts_b = set(resp_a["prompt_uuid"]), set(resp_b["prompt_uuid"])
@@ -93,7 +95,7 @@ tiles(
             interval(counts_b["pass_rate_low"], counts_b["pass_rate_high"]),
         ),
         ("Change", f"{delta * 100:+.1f} pp", None),
-        ("Newly failed / passed", f"{b_count} / {c_count}", "Prompts whose verdict flipped"),
+        ("Newly failed / passed", f"{b_count:,} / {c_count:,}", "Prompts whose verdict flipped"),
         ("McNemar p-value", p_label(p_value), "Below 0.05: a change beyond noise"),
     ]
 )
@@ -128,14 +130,13 @@ if shown.empty:
 event = tables.table(
     shown,
     {
-        "change": tables.text("Change", "small"),
-        "prompt_category": tables.text("Category", "small"),
-        "prompt_content": tables.text("Prompt", "large"),
-        "verdict_a": tables.text("A", "small"),
-        "verdict_b": tables.text("B", "small"),
-        "confidence_a": tables.confidence("Confidence A"),
-        "confidence_b": tables.confidence("Confidence B"),
-    },
+        "prompt_content": tables.text("Prompt", 370),
+        "change": tables.verdict("Change", 120),
+        "verdict_a": tables.verdict("Run A", 100),
+        "verdict_b": tables.verdict("Run B", 100),
+        "confidence_a": tables.confidence("Confidence A", 115),
+        "confidence_b": tables.confidence("Confidence B", 115),
+    },  # the category is on the card below
     key=tables.keyed("cmp_table", run_a, run_b, changes, cats),
     select=True,
     height=360,

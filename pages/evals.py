@@ -6,7 +6,8 @@ from components import charts, detail, filters, shell, tables
 from components.tiles import pct
 from reporting.aymara.aggregates import eval_catalogue
 from reporting.aymara.trend import pass_rate_over_time
-from reporting.text import escape_markdown
+from reporting.text import code_span, escape_markdown, is_missing, plural
+from reporting.vocabulary import CONTENT_TYPES, EVAL_TYPES, STATUSES, words
 
 EVAL_PARAM = "eval_uuid"  # the chosen eval, so a copied link opens it
 
@@ -38,19 +39,15 @@ if shown.empty:
 chosen = tables.selected_row(
     shown,
     {
-        "eval_name": tables.text("Eval", "medium"),
-        "eval_type": tables.text("Type", "small"),
-        "status": tables.text("Status", "small"),
-        "runs": tables.count("Runs"),
-        "latest_pass_rate": tables.percent("Latest pass rate"),
+        "eval_name": tables.text("Eval", 250, pinned=True),
+        "eval_type": tables.text("Type", 110),
+        "status": tables.text("Status", 90),
+        "runs": tables.count("Runs", width=60),
+        "latest_pass_rate": tables.percent("Pass rate", "The latest run's pass rate", 90),
         "latest_run_at": tables.when("Latest run"),
-        "num_prompts": tables.count("Prompts"),
-        "modality": tables.text("Modality", "small"),
-        "language": tables.text("Language", "small"),
-        "is_jailbreak": st.column_config.CheckboxColumn("Jailbreak"),
-        "is_sandbox": st.column_config.CheckboxColumn("Sandbox"),
-        "eval_uuid": tables.short_id("Eval id"),
-    },
+        "num_prompts": tables.count("Prompts", width=75),
+        "is_sandbox": st.column_config.CheckboxColumn("Sandbox", width=80),
+    },  # modality, language, jailbreak and the id are in the chosen eval's caption
     id_column="eval_uuid",
     param=EVAL_PARAM,
     key=tables.keyed("evals_table", types, modalities, statuses, detail.closed(EVAL_PARAM)),
@@ -68,12 +65,17 @@ def eval_detail() -> None:
     st.header(escape_markdown(chosen["eval_name"]))
     runs = data.runs[data.runs["eval_uuid"] == chosen["eval_uuid"]]
     details = [
-        escape_markdown(chosen["eval_type"]),
-        escape_markdown(chosen["modality"]),
-        escape_markdown(chosen["status"]),
+        escape_markdown(words(chosen["eval_type"], EVAL_TYPES)),
+        escape_markdown(words(chosen["modality"], CONTENT_TYPES)),
+        escape_markdown(words(chosen["status"], STATUSES)),
+        "jailbreak" if chosen.get("is_jailbreak") is True else "",
+        ""
+        if is_missing(chosen.get("language"))
+        else f"language {escape_markdown(chosen['language'])}",
+        f"id `{code_span(chosen['eval_uuid'])}`",
     ]
     details.append(
-        f"{int(chosen['runs']):,} runs, latest pass rate {pct(chosen['latest_pass_rate'])}"
+        f"{plural(int(chosen['runs']), 'run')}, latest pass rate {pct(chosen['latest_pass_rate'])}"
     )
     st.caption(" · ".join(d for d in details if d))
     left, right = st.columns([3, 2], gap="large")
@@ -91,14 +93,15 @@ def eval_detail() -> None:
             st.info("No prompts were returned for this eval.")
         else:
             st.caption(
-                f"{len(prompts):,} prompts in {prompts['prompt_category'].nunique():,} categories"
+                f"{plural(len(prompts), 'prompt')} in "
+                f"{plural(prompts['prompt_category'].nunique(), 'category', 'categories')}"
             )
             columns = {
-                "prompt_category": tables.text("Category", "small"),
-                "prompt_content": tables.text("Prompt", "large"),
+                "prompt_content": tables.text("Prompt", 300, pinned=True),
+                "prompt_category": tables.text("Category", 100),
             }
             if (prompts["turn_number"].fillna(1) > 1).any():  # a multi-turn eval: say which turn
-                columns = {"turn_number": tables.count("Turn"), **columns}
+                columns = {"turn_number": tables.count("Turn", width=50), **columns}
             tables.table(
                 prompts,
                 columns,

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from components import charts, detail, feather_loaders, feather_view, shell, tables
-from components.compare import MARKS
 from components.errors import show_problems
-from components.tiles import pct, tiles
+from components.tiles import p_label, pct, tiles
 from reporting.feather.aggregates import recent_window
 from reporting.feather.empty import why_no_pass_rates
+from reporting.vocabulary import DECISIVE_HELP
 
 ctx = shell.current()
 st.title("Conversation evals")
@@ -67,9 +67,9 @@ tiles(
             f"{summary['pending']:,} pending runs are left out.",
         ),
         (
-            "Critical failures",
+            "Decisive checks failed",
             f"{summary['critical_failures']:,}",
-            "Failed runs of checks whose binding is marked critical",
+            "Failed runs of decisive checks. " + DECISIVE_HELP,
         ),
         (
             "Errored runs",
@@ -86,7 +86,7 @@ with left:
     st.caption(f"Failed runs created {since:%Y-%m-%d} to {last_day:%Y-%m-%d} (UTC), most first")
     charts.chart(view.figures["recent_failures"], key="feather_recent_failures")
 with right:
-    st.subheader("Latest critical failure")
+    st.subheader("Latest failure of a decisive check")
     feather_view.failure_card(view.latest_critical)
 
 st.subheader("Evaluators that changed, last 7 days against the 7 before")
@@ -99,24 +99,31 @@ if changes.empty:
 else:
     st.caption(
         "A change counts as real only when a two-proportion test puts it beyond noise "
-        "(p < 0.05). Real regressions first, critical and most severe checks on top."
+        "(p < 0.05). Real regressions first, decisive and most severe checks on top."
     )
     tables.table(
         changes.assign(
-            result=changes["verdict"].map(MARKS).fillna(changes["verdict"]),
+            result=changes["verdict"],
             change=changes["change"] * 100,
+            p_text=changes["p_value"].map(p_label),
+            runs_text=[
+                f"{int(b):,} → {int(r):,}"
+                for b, r in zip(changes["verdicts_before"], changes["verdicts_recent"], strict=True)
+            ],
         ),
         {
-            "result": tables.text("Result", "small"),
-            "evaluator_name": tables.text("Evaluator", "medium"),
-            "severity": tables.text("Severity", "small"),
-            "is_critical": st.column_config.CheckboxColumn("Critical"),
-            "pass_rate_before": tables.percent("Week before"),
-            "pass_rate_recent": tables.percent("Last 7 days"),
+            "evaluator_name": tables.text("Evaluator", 190, pinned=True),
+            "result": tables.verdict("Result", 120, "Beyond noise at p < 0.05, or within noise"),
+            "is_critical": st.column_config.CheckboxColumn(
+                "Decisive", width=85, help=DECISIVE_HELP
+            ),
+            "pass_rate_before": tables.percent("Week before", width=105),
+            "pass_rate_recent": tables.percent("Last 7 days", width=105),
             "change": tables.change("Change"),
-            "p_value": st.column_config.NumberColumn("p-value", format="%.3g"),
-            "verdicts_before": st.column_config.NumberColumn("Runs before"),
-            "verdicts_recent": st.column_config.NumberColumn("Runs, last 7 days"),
+            "p_text": tables.text("p-value", 75, help_text="Below 0.05: a change beyond noise"),
+            "runs_text": tables.text(
+                "Runs", 110, help_text="Runs with a verdict: the week before → the last 7 days"
+            ),
         },
         key="feather_changes",
     )
@@ -165,12 +172,12 @@ triage = view.triage
 triage_tab, runs_tab = st.tabs([f"Triage ({len(triage):,})", f"All runs ({len(runs):,})"])
 with triage_tab:
     st.caption(
-        "Failed runs of critical checks, or with a blocking failing score: highest severity "
+        "Failed runs of decisive checks, or with a blocking failing score: highest severity "
         "first, then newest. Choose a row to read the run and its conversation."
     )
     if triage.empty:
         st.success(
-            "Nothing to triage: no critical or blocking check failed.",
+            "Nothing to triage: no decisive or blocking check failed.",
             icon=":material/check_circle:",
         )
     else:

@@ -8,7 +8,8 @@ from reporting.aymara.aggregates import failing_categories, latest_run_changes, 
 from reporting.aymara.figures import pass_rate_by_eval
 from reporting.aymara.trend import HIGHLIGHTED, clicked_run, evals_worst_first, pass_rate_over_time
 from reporting.stats import REGRESSED
-from reporting.text import escape_markdown
+from reporting.text import escape_markdown, plural
+from reporting.vocabulary import EVAL_TYPES, words_joined
 
 data = shell.aymara_page("Overview")
 if data.evals.empty:
@@ -49,7 +50,7 @@ regressed = board[board["verdict"] == REGRESSED] if not board.empty else board
 if not regressed.empty:
     worst = regressed.iloc[0]
     st.warning(
-        f"**{len(regressed)} eval(s) regressed beyond noise** in their latest run"
+        f"**{plural(len(regressed), 'eval')} regressed beyond noise** in their latest run"
         f"{' (partial data)' if by_responses else ''}. Worst: "
         f"{escape_markdown(worst['eval_name'])} fell from {pct(worst['pass_rate_a'])} to "
         f"{pct(worst['pass_rate_b'])} ({p_clause(worst['p_value'])}).",
@@ -104,18 +105,25 @@ else:
         icon=":material/arrow_forward:",
         query_params={"eval": str(worst["eval_name"]), "verdict": "Failed"},
     )
-    shown = latest.assign(change=latest["change"] * 100)
+    # Significant regressions are marked: the board's verdict, joined on the eval.
+    significance = board.set_index("eval_uuid")["verdict"] if not board.empty else None
+    shown = latest.assign(
+        change=latest["change"] * 100,
+        result=latest["eval_uuid"].map(significance) if significance is not None else None,
+    )
     tables.table(
         shown,
         {
-            "eval_name": tables.text("Eval", "medium"),
-            "eval_type": tables.text("Type", "small"),
-            "latest_pass_rate": tables.percent("Latest pass rate"),
-            "previous_pass_rate": tables.percent("Previous run"),
+            "eval_name": tables.text("Eval", 220, pinned=True),
+            "result": tables.verdict(
+                "Result", 120, "Regressed or improved beyond noise (p < 0.05), or within noise"
+            ),
+            "eval_type": tables.text("Type", 100),
+            "latest_pass_rate": tables.percent("Pass rate", "The latest run's pass rate", 90),
+            "previous_pass_rate": tables.percent("Previous run", width=115),
             "change": tables.change("Change", "Latest minus previous, in percentage points"),
             "latest_created_at": tables.when("Latest run"),
-            "runs": tables.count("Runs"),
-            "latest_run_uuid": tables.short_id("Run id"),
+            "runs": tables.count("Runs", width=60),
         },
         key="overview_latest",
     )
@@ -129,12 +137,12 @@ elif failing.empty:
     st.info("No scored responses yet, so no category has failed.")
 else:
     tables.table(
-        failing,
+        failing.assign(eval_types=failing["eval_types"].map(lambda t: words_joined(t, EVAL_TYPES))),
         {
-            "category": tables.text("Category"),
-            "failed": tables.count("Failed"),
-            "scored": tables.count("Scored"),
-            "pass_rate": tables.percent("Pass rate"),
+            "category": tables.text("Category", pinned=True),
+            "failed": tables.count("Failed", width=70),
+            "scored": tables.count("Scored", width=70),
+            "pass_rate": tables.percent("Pass rate", width=90),
             "eval_types": tables.text("Eval types"),
         },
         key="overview_failing",

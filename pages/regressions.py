@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from components import detail, shell, tables
-from components.compare import MARKS, change_badge, flip_card
+from components.compare import change_badge, flip_card
 from components.tiles import p_clause, p_label, pct
 from reporting.aymara.compare import NEWLY_FAILED, flip_table
 from reporting.stats import REGRESSED
-from reporting.text import escape_markdown
+from reporting.text import escape_markdown, plural, run_label
 
 EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link opens it
 
@@ -28,32 +28,28 @@ st.caption(
 regressed = int((board["verdict"] == REGRESSED).sum())
 if regressed:
     st.error(
-        f"**{regressed} eval(s) regressed beyond noise.** The worst is at the top.",
+        f"**{plural(regressed, 'eval')} regressed beyond noise.** The worst is at the top.",
         icon=":material/trending_down:",
     )
 else:
     st.success("No eval regressed beyond noise in its latest run.", icon=":material/check:")
 
 shown = board.assign(
-    result=board["verdict"].map(MARKS).fillna(board["verdict"]),
+    result=board["verdict"],
     change=board["change"] * 100,
     p_text=board["p_value"].map(p_label),
 )
 row = tables.selected_row(
     board,
     {
-        "result": st.column_config.TextColumn("Result", width=112),
-        "eval_name": tables.text("Eval", "medium"),
-        "pass_rate_a": tables.percent("Previous run"),
-        "pass_rate_b": tables.percent("Latest run"),
+        "eval_name": tables.text("Eval", 195, pinned=True),
+        "result": tables.verdict("Result", 120, "Beyond noise at p < 0.05, or within noise"),
+        "pass_rate_a": tables.percent("Previous run", width=115),
+        "pass_rate_b": tables.percent("Latest run", width=100),
         "change": tables.change("Change"),
-        "p_text": st.column_config.TextColumn(
-            "p-value", width="small", help="Below 0.05: a change beyond noise"
-        ),
-        "newly_failed": tables.count("Newly failed"),
-        "newly_passed": tables.count("Newly passed"),
-        "n_shared": tables.count("Shared prompts"),
-        "eval_type": tables.text("Type", "small"),
+        "p_text": tables.text("p-value", 75, help_text="Below 0.05: a change beyond noise"),
+        "newly_failed": tables.count("Newly failed", width=115),
+        "newly_passed": tables.count("Newly passed", width=115),
     },
     id_column="eval_uuid",
     param=EVAL_PARAM,
@@ -69,8 +65,13 @@ def flips_of(row: pd.Series) -> None:
     facts = [
         f"{pct(row['pass_rate_a'])} → {pct(row['pass_rate_b'])}",
         p_clause(row["p_value"]),
-        f"{int(row['newly_failed'])} prompts newly failed, {int(row['newly_passed'])} newly passed",
-        f"{escape_markdown(row['run_a_name'])} → {escape_markdown(row['run_b_name'])}",
+        f"{plural(int(row['newly_failed']), 'prompt')} newly failed, "
+        f"{int(row['newly_passed']):,} newly passed, "
+        f"of {plural(int(row['n_shared']), 'shared prompt')}",
+        escape_markdown(
+            f"{run_label(row['run_a_name'], row.get('run_a_created_at'), row['eval_name'])} → "
+            f"{run_label(row['run_b_name'], row.get('run_b_created_at'), row['eval_name'])}"
+        ),
     ]
     st.caption(" · ".join(facts))
     resp = data.responses
@@ -80,7 +81,7 @@ def flips_of(row: pd.Series) -> None:
     failed_now = flips[flips["change"] == NEWLY_FAILED]
     # The judge's most confident new failures are the least likely to be judge noise: first.
     failed_now = failed_now.sort_values("confidence_b", ascending=False)
-    st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now)})")
+    st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now):,})")
     if failed_now.empty:
         st.info("No prompt flipped from passed to failed between these two runs.")
         return
@@ -90,9 +91,7 @@ def flips_of(row: pd.Series) -> None:
         picked = tables.table(
             failed_now,
             {
-                "confidence_b": tables.confidence("Confidence"),
-                "prompt_category": tables.text("Category", "small"),
-                "prompt_content": tables.text("Prompt", "large"),
+                "prompt_content": tables.text("Prompt", 360),  # confidences: on the card
             },
             key=tables.keyed("flips", row["run_a"], row["run_b"]),
             select=True,

@@ -7,7 +7,8 @@ from components import shell, tables
 from components.response_card import untrusted_text
 from components.tiles import pct
 from reporting.aymara.reports import report_rows, reports_frame
-from reporting.text import code_span, escape_markdown
+from reporting.text import code_span, escape_markdown, plural
+from reporting.vocabulary import EVAL_TYPES, STATUSES, words
 
 REPORT_PARAM = "report"  # the chosen report, so a copied link opens it
 CATEGORY_COLUMNS = [1, 3, 3, 3]
@@ -15,7 +16,7 @@ CATEGORY_COLUMNS = [1, 3, 3, 3]
 
 def category_rows(categories: pd.DataFrame, *, key: str) -> None:
     """An accuracy report's per-category sections: one row per category, its texts in full."""
-    st.caption(f"By category ({len(categories)}), one row each:")
+    st.caption(f"By category ({len(categories):,}), one row each:")
     for column, label in zip(
         st.columns(CATEGORY_COLUMNS),
         ["Category", "What passed", "What failed", "How to improve"],
@@ -43,14 +44,14 @@ if not data.reports:
     st.stop()
 
 listing = reports_frame(list(data.reports), data.runs)
-st.caption(f"{len(listing):,} reports, newest first. Choose one to read it.")
+st.caption(f"{plural(len(listing), 'report')}, newest first. Choose one to read it.")
 chosen = tables.selected_row(
     listing,
     {
-        "created_at": tables.when("Created"),
-        "status": tables.text("Status", "small"),
-        "num_runs": tables.count("Runs included"),
-        "eval_names": tables.text("Evals", "large"),
+        "created_at": tables.when("Created", width=150),
+        "status": tables.text("Status", 90),
+        "num_runs": tables.count("Runs included", width=120),
+        "eval_names": tables.text("Evals", 480),
         "eval_suite_report_uuid": tables.short_id("Report id"),
     },
     id_column="eval_suite_report_uuid",
@@ -69,12 +70,14 @@ rows = report_rows(report, data.runs)
 st.divider()
 st.header(f"Report of {chosen['created_at']:%Y-%m-%d %H:%M} UTC")
 st.caption(
-    f"{int(chosen['num_runs']):,} runs · {escape_markdown(chosen['status'])} · "
+    f"{plural(int(chosen['num_runs']), 'run')} · "
+    f"{escape_markdown(words(chosen['status'], STATUSES))} · "
     f"report `{code_span(report_uuid)}`"
 )
 if str(chosen["status"]).lower() != "finished":
     st.info(
-        f"This report is {escape_markdown(chosen['status'])}; its texts may be incomplete. "
+        f"This report is {escape_markdown(words(chosen['status'], STATUSES).lower())}; "
+        "its texts may be incomplete. "
         "Refresh later."
     )
 
@@ -96,7 +99,9 @@ for i, (run_uuid, sections) in enumerate(per_run.groupby("eval_run_uuid", sort=F
         title, rate = st.columns([4, 1], vertical_alignment="center")
         title.subheader(escape_markdown(head["eval_name"]))
         rate.metric("Pass rate", pct(head["pass_rate"]), border=False)
-        st.caption(f"{escape_markdown(head['eval_type'])} · run `{code_span(run_uuid)}`")
+        st.caption(
+            f"{escape_markdown(words(head['eval_type'], EVAL_TYPES))} · run `{code_span(run_uuid)}`"
+        )
         run_level = sections[sections["level"] == "run"]
         for _, texts in run_level.iterrows():
             untrusted_text("What passed", texts["passing_summary"], key=f"r{i}_p")

@@ -8,6 +8,7 @@ from components.review_card import review_actions
 from components.tiles import pct
 from reporting.aymara.aggregates import verdict_counts
 from reporting.aymara.search import filter_responses
+from reporting.text import plural
 
 RESPONSE_PARAM = "response"
 ANY, YES, NO = "Any", "Yes", "No"
@@ -71,7 +72,7 @@ filter_state = (
 counts = verdict_counts(shown)
 summary, download = st.columns([4, 1], vertical_alignment="center")
 summary.caption(
-    f"**{len(shown):,}** of {len(responses):,} responses · {counts['passed']:,} passed · "
+    f"**{len(shown):,}** of {plural(len(responses), 'response')} · {counts['passed']:,} passed · "
     f"{counts['failed']:,} failed · {counts['not_scored']:,} not scored · "
     f"pass rate {pct(counts['pass_rate'])}"
 )
@@ -93,16 +94,12 @@ download.download_button(
 row = tables.selected_row(
     shown,
     {
-        "verdict": tables.text("Verdict", "small"),
-        "eval_name": tables.text("Eval", "small"),
-        "prompt_category": tables.text("Category", "small"),
-        "prompt_content": tables.text("Prompt", "medium"),
-        "response_preview": tables.text("Response", "medium"),
-        "confidence": tables.confidence(),
-        "explanation": tables.text("Explanation", "medium"),
-        "run_name": tables.text("Run", "small"),
-        "reviewed": tables.text("Reviewed by a person", "small"),
-    },
+        "verdict": tables.verdict(pinned=True),
+        "eval_name": tables.text("Eval", 170),
+        "prompt_content": tables.text("Prompt", 245),
+        "response_preview": tables.text("Response", 245),
+        "reviewed": tables.text("Reviewed by a person", 175),
+    },  # category, confidence, explanation and run are on the card
     id_column="response_uuid",
     param=RESPONSE_PARAM,
     key=tables.keyed("responses_table", filter_state, detail.closed(RESPONSE_PARAM)),

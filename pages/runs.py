@@ -7,7 +7,8 @@ from components.response_card import preview_column, response_card, thread_of
 from components.tiles import interval, pct, tiles
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.figures import category_bars, confidence_histogram
-from reporting.text import code_span, escape_markdown
+from reporting.text import code_span, escape_markdown, is_missing, plural, run_label
+from reporting.vocabulary import EVAL_TYPES, STATUSES, words
 
 RUN_PARAM = "run"
 VERDICT_RANK = {"failed": 0, "not scored": 1, "passed": 2}
@@ -49,23 +50,27 @@ if shown.empty:
 run = tables.selected_row(
     shown,
     {
-        "run_name": tables.text("Run", "medium"),
-        "eval_name": tables.text("Eval", "medium"),
-        "eval_type": tables.text("Type", "small"),
-        "status": tables.text("Status", "small"),
-        "pass_rate": tables.percent("Pass rate"),
-        "num_responses_scored": tables.count("Scored"),
-        "num_prompts": tables.count("Prompts"),
-        "is_sandbox": st.column_config.CheckboxColumn("Sandbox"),
+        "run_name": tables.text("Run", 190, pinned=True),
+        "eval_name": tables.text("Eval", 180),
+        "eval_type": tables.text("Type", 100),
+        "status": tables.text("Status", 85),
+        "pass_rate": tables.percent("Pass rate", width=90),
+        "num_responses_scored": tables.count("Scored", width=70),
         "created_at": tables.when("Created"),
-        "eval_run_uuid": tables.short_id("Run id"),
-    },
+        "is_sandbox": st.column_config.CheckboxColumn("Sandbox", width=75),
+    },  # the prompt count and the run's id are in the chosen run's caption
     id_column="eval_run_uuid",
     param=RUN_PARAM,
     key=tables.keyed(
         "runs_table", evals, types, statuses, start, end, low, high, detail.closed(RUN_PARAM)
     ),
     height=460,
+    display=shown.assign(
+        run_name=[
+            run_label(n, None, e)
+            for n, e in zip(shown["run_name"], shown["eval_name"], strict=True)
+        ]
+    ),
     linked_from=runs,
 )
 if run is None:
@@ -78,17 +83,20 @@ def run_detail() -> None:
     """The chosen run: its numbers, charts, and its responses with the card beside them."""
     run_uuid = str(run["eval_run_uuid"])
     st.header(escape_markdown(run["run_name"]))
-
-    st.caption(
-        f"{escape_markdown(run['eval_name'])} · {escape_markdown(run['eval_type'])} · "
-        f"{escape_markdown(run['status'])} · "
-        f"created {run['created_at']:%Y-%m-%d %H:%M} UTC · run `{code_span(run_uuid)}`"
-    )
+    facts = [
+        escape_markdown(run["eval_name"]),
+        escape_markdown(words(run["eval_type"], EVAL_TYPES)),
+        escape_markdown(words(run["status"], STATUSES)),
+        "" if is_missing(run.get("num_prompts")) else plural(int(run["num_prompts"]), "prompt"),
+        f"created {run['created_at']:%Y-%m-%d %H:%M} UTC",
+        f"run `{code_span(run_uuid)}`",
+    ]
+    st.caption(" · ".join(f for f in facts if f))
     responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
     if run["status"] in ("processing", "created"):
         st.info(
-            f"This run is still {escape_markdown(run['status'])}: {len(responses):,} responses "
-            "so far. "
+            f"This run is still {words(run['status'], STATUSES).lower()}: "
+            f"{plural(len(responses), 'response')} so far. "
             "Its numbers will change; press Refresh to see the latest."
         )
     if run["status"] == "failed":
@@ -149,13 +157,11 @@ def run_detail() -> None:
         event = tables.table(
             listed.assign(response_preview=preview_column(listed)),
             {
-                "verdict": tables.text("Verdict", "small"),
-                "prompt_category": tables.text("Category", "small"),
-                "prompt_content": tables.text("Prompt", "medium"),
-                "response_preview": tables.text("Response", "medium"),
+                "verdict": tables.verdict(pinned=True),
+                "prompt_content": tables.text("Prompt", 180),
+                "response_preview": tables.text("Response", 135),
                 "confidence": tables.confidence(),
-                "explanation": tables.text("Explanation", "large"),
-            },
+            },  # the category and the judge's explanation are on the card
             key=tables.keyed("run_responses", run_uuid, only),
             select=True,
             height=520,

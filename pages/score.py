@@ -7,7 +7,7 @@ import streamlit as st
 from components import cache, review, score_upload, shell
 from components.score_advice import ROW_CONVENTION, SANDBOX_SENTENCE, TEMPLATE_HELP
 from components.score_send import ScoreSubmission, show_result
-from reporting.text import escape_markdown
+from reporting.text import escape_markdown, plural
 from reporting.uploads import request, validate
 
 ctx = shell.current()
@@ -36,13 +36,16 @@ eval_uuid = st.selectbox(
     "Eval",
     list(names),
     index=None,
-    format_func=lambda u: f"{names[u]} · {int(prompt_counts[u])} prompts",
+    format_func=lambda u: f"{names[u]} · {plural(int(prompt_counts[u]), 'prompt')}",
     placeholder="Choose an eval",
     key="score_eval",
 )
 hidden = len(data.evals) - len(evals)
 if hidden:
-    st.caption(f"{hidden} eval(s) without prompts (not finished yet) are not listed.")
+    st.caption(
+        f"{plural(hidden, 'eval')} without prompts (not finished yet) "
+        f"{'is' if hidden == 1 else 'are'} not listed."
+    )
 if eval_uuid is None:
     st.stop()
 the_eval = evals[evals["eval_uuid"] == eval_uuid].iloc[0]
@@ -74,7 +77,7 @@ for note in parsed.notes:
 if parsed.problems:
     more = f" (and {parsed.more_problems:,} more)" if parsed.more_problems else ""
     st.error(
-        f"**{len(parsed.problems):,} problem(s){more} in {escape_markdown(file_name)}"
+        f"**{plural(len(parsed.problems), 'problem')}{more} in {escape_markdown(file_name)}"
         "; nothing will be sent until the file is clean.** Fix each row below and upload the "
         "file again.",
         icon=":material/error:",

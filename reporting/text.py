@@ -68,3 +68,58 @@ def preview_series(values: pd.Series, limit: int = CELL_CHARS) -> pd.Series:
     cut = values.astype(object).copy()
     cut[long] = values[long].str.slice(0, limit - 1) + "…"
     return cut
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """A count and its noun, singular or plural: "1 eval", "2 evals", "1,204 responses"."""
+    word = noun if n == 1 else (many or noun + "s")
+    return f"{n:,} {word}"
+
+
+def p_number(p: Any) -> str:
+    """A p-value as a table cell: "0.125", "< 0.001", or a dash when no test was possible."""
+    if is_missing(p):
+        return "—"
+    return "< 0.001" if float(p) < 0.001 else f"{float(p):.3f}"
+
+
+def p_value(p: Any) -> str:
+    """A p-value in a sentence, one way on every page: "p = 0.125", "p < 0.001"."""
+    number = p_number(p)
+    if number == "—":
+        return "no test possible"
+    return f"p {number}" if number.startswith("<") else f"p = {number}"
+
+
+def short_id(value: Any, length: int = 8) -> str:
+    """The start of an id, enough to tell ids apart on screen (the full one stays in the data)."""
+    return "" if is_missing(value) else str(value)[:length]
+
+
+_STAMP = re.compile(
+    r"[\s·\-–]*\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2}|\s*UTC)?\s*$"
+)
+
+
+def run_label(name: Any, created_at: Any = None, eval_name: Any = None) -> str:
+    """A run's name without what the screen already says: the eval's name, a timestamp.
+
+    The API names a run "<eval name> <timestamp>" by default; beside the eval's name and the
+    run's own date that reads every fact twice. With `created_at` the date is added once.
+    """
+    text = "" if is_missing(name) else " ".join(str(name).split())
+    core = _STAMP.sub("", text)
+    if not is_missing(eval_name):
+        ev = " ".join(str(eval_name).split())
+        for cut in (ev + " - ", " - " + ev):
+            core = core.replace(cut, " ").strip()
+        core = "" if core == ev else core
+    stamp = ""
+    if not is_missing(created_at):
+        stamp = f"{pd.Timestamp(created_at):%Y-%m-%d %H:%M}"
+    label = " · ".join(part for part in (core.strip(), stamp) if part)
+    if label:
+        return label
+    found = _STAMP.search(text)  # a name that was only the eval's name and a timestamp
+    return found.group(0).strip(" ·-–") if found else text or "—"

@@ -28,6 +28,7 @@ from reporting.palette import (
     VERDICT_COLORS,
     eval_type_colors,
 )
+from reporting.vocabulary import EVAL_TYPES, words
 
 
 def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
@@ -51,7 +52,7 @@ def pass_rate_by_eval(latest: pd.DataFrame) -> go.Figure:
                 x=part["latest_pass_rate"].astype(float).to_numpy(),
                 y=[label for label, m in zip(labels, mask, strict=True) if m],
                 orientation="h",
-                name=esc(etype),
+                name=esc(words(etype, EVAL_TYPES)),
                 marker={"color": colour},
                 customdata=np.column_stack(
                     [
@@ -231,7 +232,7 @@ def calibration_chart(bands: pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=part["band"].astype(str).to_numpy(),
                 y=part["pass_rate"].astype(float).to_numpy(),
-                name=f"Pass rate: {esc(etype)}",
+                name=f"Pass rate: {esc(words(etype, EVAL_TYPES))}",
                 marker={"color": colour},
                 customdata=np.column_stack([part["scored"].to_numpy(), part["passed"].to_numpy()]),
                 hovertemplate=(

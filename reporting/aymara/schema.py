@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from reporting.vocabulary import prettify
 
 FINISHED = "finished"
 UNCATEGORISED = "Uncategorised"
@@ -180,9 +181,7 @@ def normalise_pass_rate(value: float | None) -> float:
 
 def prettify_tag(tag: str) -> str:
     """'billing_policy' -> 'Billing policy'."""
-    text = re.sub(r"[_\-]+", " ", tag).strip()
-    text = re.sub(r"\s+", " ", text)
-    return text[:1].upper() + text[1:] if text else tag
+    return prettify(tag)
 
 
 def verdict_masks(responses: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

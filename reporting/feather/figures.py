@@ -30,11 +30,14 @@ from reporting.feather.tables import (
     PASSED,
 )
 from reporting.palette import BLUE, GREY, MUTED, OUTCOME_COLORS, RED, SEVERITY_COLORS
+from reporting.vocabulary import CHANNELS, SCOPES, SEVERITIES, VERDICTS, words
+
+GROUP_WORDS = {"channel": CHANNELS, "scope": SCOPES}  # groups whose names are API values
 
 
 def _outcome_label(outcome: str) -> str:
-    """How the legend names an outcome; an unknown one as it came."""
-    return OUTCOME_LABELS.get(outcome, str(outcome))
+    """How the legend names an outcome; an unknown one in words too."""
+    return OUTCOME_LABELS.get(outcome) or words(outcome, VERDICTS)
 
 
 def _outcome_color(outcome: str) -> str:
@@ -89,7 +92,7 @@ def failures_bars(recent: pd.DataFrame) -> go.Figure:
         f"{int(f):,} failed of {int(n):,} runs ({f / n:.0%})"
         for f, n in zip(recent["failed"], recent["runs"], strict=True)
     ]
-    critical = ["yes" if c else "no" for c in recent["critical"]]
+    decisive = ["yes" if c else "no" for c in recent["critical"]]
     fig = go.Figure(
         go.Bar(
             x=recent["failed"].to_numpy(),
@@ -99,9 +102,9 @@ def failures_bars(recent: pd.DataFrame) -> go.Figure:
             marker={"color": RED},
             text=recent["failed"].to_numpy(),
             textposition="auto",
-            customdata=np.column_stack([detail, critical]),
+            customdata=np.column_stack([detail, decisive]),
             hovertemplate=(
-                "<b>%{y}</b><br>%{customdata[0]}<br>Critical check: %{customdata[1]}<extra></extra>"
+                "<b>%{y}</b><br>%{customdata[0]}<br>Decisive check: %{customdata[1]}<extra></extra>"
             ),
         )
     )
@@ -132,7 +135,7 @@ def severity_by_outcome(counts: pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=labels,
                 y=part["runs"].fillna(0).to_numpy(),
-                name=esc(severity),
+                name=esc(words(severity, SEVERITIES)),
                 marker={"color": SEVERITY_COLORS.get(severity, GREY), "line": {"width": 0}},
                 customdata=part["share"].fillna(0).to_numpy(),
                 hovertemplate=(
@@ -156,7 +159,9 @@ def pass_rate_bars(rates: pd.DataFrame, by: str, what: str) -> go.Figure:
     rows = rates.loc[rates["verdicts"] > 0]
     if rows.empty:
         return empty_figure(f"No {what} has a passed or failed run here.")
-    labels = esc_all(rows[by])
+    labels = esc_all(
+        rows[by].map(lambda v: words(v, GROUP_WORDS[by])) if by in GROUP_WORDS else rows[by]
+    )
     rate = rows["pass_rate"].astype(float).to_numpy()
     low, high = rows["low"].astype(float).to_numpy(), rows["high"].astype(float).to_numpy()
     detail = [

@@ -136,7 +136,8 @@ def check_header(header: list[str], ctx: Context) -> list[str]:
     if unknown:
         shown = ", ".join(show_value(u, 30) for u in unknown[:5])
         return [
-            f"Ignored column(s) {shown}: not a field of a response. Check the spelling if you "
+            f"Ignored {'column' if len(unknown) == 1 else 'columns'} {shown}: not a field of a "
+            "response. Check the spelling if you "
             f"meant one of {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}."
         ]
     return []
@@ -160,7 +161,8 @@ def unknown_keys(values: Iterable[tuple[int, dict[str, Any]]]) -> list[str]:
         return []
     shown = ", ".join(show_value(u, 30) for u in unknown[:5])
     return [
-        f"Ignored key(s) {shown}: not a field of a response. Check the spelling if you meant "
+        f"Ignored {'key' if len(unknown) == 1 else 'keys'} {shown}: not a field of a response. "
+        "Check the spelling if you meant "
         f"one of {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}."
     ]
 

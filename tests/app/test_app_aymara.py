@@ -180,7 +180,7 @@ def test_the_evals_catalogue_lists_every_eval_and_filters_by_type(
     open_page(app, "Evals")
     assert shown_of(app, "evals") == (truth["totals"]["evals"],) * 2
     catalogue = app.dataframe[0].value
-    accuracy = int((catalogue["eval_type"] == "accuracy").sum())
+    accuracy = int((catalogue["eval_type"] == "Accuracy").sum())  # the table reads words
     assert 0 < accuracy < len(catalogue)
     app.multiselect(key="type").set_value(["accuracy"]).run()
     assert shown_of(app, "evals") == (accuracy, truth["totals"]["evals"])
@@ -245,7 +245,7 @@ def test_a_run_opened_from_its_link_shows_tiles_categories_and_confidence(
     # Its responses, failed first, with the first one's card open.
     responses = app.dataframe[-1].value
     assert len(responses) == passed + failed + int(tile(app, "Not scored"))
-    assert responses["verdict"].iloc[0] == "failed"
+    assert list(responses["verdict"].iloc[0]) == ["Failed"]  # a pill, in words
     assert any(t.value == "Judge's explanation" for t in app.caption)
 
 

@@ -166,7 +166,7 @@ def test_choosing_a_filter_widget_reloads_with_the_servers_answer(feather_only, 
     assert not at.exception
     errored = filter_runs(dataset, created_from=first, created_to=last, outcome="errored")
     assert metrics(at)["Runs"] == f"{len(errored):,}"
-    at.selectbox(key="critical").select("Critical only").run()
+    at.selectbox(key="critical").select("Decisive only").run()
     both = filter_runs(
         dataset, created_from=first, created_to=last, outcome="errored", is_critical=True
     )

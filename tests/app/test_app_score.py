@@ -170,7 +170,7 @@ def test_a_bad_file_lists_row_numbered_problems_and_sends_nothing(
     at = open_score_page()
     upload(at, ev.eval_uuid or "", "bad.csv", "\n".join(bad_rows).encode())
 
-    assert "3 problem(s) in bad" in at.error[0].value
+    assert "3 problems in bad" in at.error[0].value
     table = at.table[0].value.replace(r"\\", "", regex=True)  # the cells are escaped markdown
     assert list(table.index) == ["Row 3", "Row 4", "Row 5"]
     assert list(table["Column"]) == ["prompt_uuid", "content", "ai_refused"]

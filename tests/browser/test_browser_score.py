@@ -110,7 +110,7 @@ def test_a_csv_goes_from_upload_to_a_scored_run_and_a_bad_file_gets_row_numbers(
     upload(page, "bad.csv", bad)
     alert = page.locator('[data-testid="stAlertContentError"]').first
     alert.wait_for()
-    assert "3 problem(s) in bad.csv" in alert.inner_text()
+    assert "3 problems in bad.csv" in alert.inner_text()
     problems = page.locator('[data-testid="stTable"]').first
     problems.wait_for()
     grid = problems.inner_text()

@@ -333,7 +333,7 @@ def test_a_run_named_through_the_api_shows_its_name_literally(page, hostile):
 
 def test_feather_names_and_rationales_show_as_literal_text(page, hostile):
     watch = Watch(page)
-    text = open_page(page, hostile["app"], "feather", "Latest critical failure")
+    text = open_page(page, hostile["app"], "feather", "Latest failure of a decisive check")
     page.get_by_text("Rationale", exact=True).first.wait_for(timeout=30_000)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert_inert(page, watch, "security-feather")

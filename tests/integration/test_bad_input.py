@@ -497,7 +497,7 @@ def test_items_that_do_not_fit_the_schema_are_named_and_the_rest_shows():
     by_what = {p.what: p.message for p in data.problems}
     assert "r-bad" in by_what["The list of runs"] and "#2" in by_what["The list of runs"]
     named = by_what["Responses of run 'r-ok' (r-ok)"]
-    assert "2 item(s)" in named and "bad1" in named and "bad2" in named
+    assert "2 items" in named and "bad1" in named and "bad2" in named
     build_everything(data)
 
 

@@ -340,8 +340,8 @@ def test_failures_bars_put_the_most_failing_evaluator_on_top(runs):
 def test_severity_by_outcome_uses_the_severity_palette(runs):
     fig = severity_by_outcome(severity_outcomes(runs))
     colours = {t.name: t.marker.color for t in fig.data}
-    assert colours["critical"] == SEVERITY_COLORS["critical"]
-    assert [t.name for t in fig.data][:2] == ["info", "low"]  # calm at the bottom of the stack
+    assert colours["Critical"] == SEVERITY_COLORS["critical"]  # the legend reads words
+    assert [t.name for t in fig.data][:2] == ["Info", "Low"]  # calm at the bottom of the stack
     failed_total = sum(t.y[list(t.x).index("Failed")] for t in fig.data)
     assert failed_total == 4
 

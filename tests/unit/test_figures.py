@@ -165,7 +165,8 @@ def test_pass_rate_by_eval_puts_the_worst_eval_at_the_top():
     latest = latest_run_changes(make_runs())
     fig = pass_rate_by_eval(latest)
     assert_themed(fig)
-    bars = {t.name: t for t in fig.data}
+    bars = {t.name.lower(): t for t in fig.data}
+    assert {t.name for t in fig.data} == {"Jailbreak", "Safety"}
     assert list(bars["jailbreak"].x) == [0.6] and list(bars["safety"].x) == [0.7]
     assert all(t.orientation == "h" for t in fig.data)
     # Category arrays run bottom-up: the worst (jailbreak's 0.6) is last, so drawn on top.
