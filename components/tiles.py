@@ -6,6 +6,8 @@ import math
 
 import streamlit as st
 
+from reporting.stats import p_label  # the one definition, shared with jobs/ reports
+
 # (label, value, help or None) or (label, value, help or None, a grey note under the value)
 Tile = tuple[str, str, str | None] | tuple[str, str, str | None, str | None]
 
@@ -15,13 +17,6 @@ def pct(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value * 100:.{digits}f}%"
-
-
-def p_label(p: float | None) -> str:
-    """A p-value as papers print it: three decimals, '< 0.001', or an em dash when unknown."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "—"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def p_clause(p: float | None) -> str:

@@ -98,3 +98,10 @@ def classify_change(p_value: float, delta: float, alpha: float = 0.05) -> str:
     if pd.isna(p_value) or pd.isna(delta) or p_value >= alpha or delta == 0:
         return WITHIN_NOISE
     return REGRESSED if delta < 0 else IMPROVED
+
+
+def p_label(p: float | None) -> str:
+    """A p-value as papers print it: three decimals, '< 0.001', or an em dash when unknown."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
