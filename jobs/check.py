@@ -133,6 +133,14 @@ def check_eval(
     )
 
 
+def validate(alpha: float, min_drop_pp: float) -> None:
+    """A JobError for an alpha outside (0, 1) or a negative minimum drop."""
+    if not 0 < alpha < 1:
+        raise JobError(f"--alpha must be between 0 and 1, got {alpha:g}.")
+    if min_drop_pp < 0 or math.isnan(min_drop_pp):
+        raise JobError(f"--min-drop must be 0 or more percentage points, got {min_drop_pp:g}.")
+
+
 def run_check(
     data: AymaraData,
     scope: Scope,
@@ -142,10 +150,7 @@ def run_check(
     min_drop_pp: float = 0.0,
 ) -> CheckResult:
     """The check over the chosen evals (names or uuids); by default every eval with a run."""
-    if not 0 < alpha < 1:
-        raise JobError(f"--alpha must be between 0 and 1, got {alpha:g}.")
-    if min_drop_pp < 0 or math.isnan(min_drop_pp):
-        raise JobError(f"--min-drop must be 0 or more percentage points, got {min_drop_pp:g}.")
+    validate(alpha, min_drop_pp)
     runs = production_runs(data.runs, scope.include_sandbox)
     if evals:
         wanted = list(dict.fromkeys(resolve_eval(data.evals, e) for e in evals))

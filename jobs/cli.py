@@ -47,8 +47,9 @@ def add_check(parser: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace) -> int:
     """Compare, print the summary, exit 1 on a regression beyond noise."""
     from jobs.check import run_check as check
-    from jobs.check import to_json, to_markdown
+    from jobs.check import to_json, to_markdown, validate
 
+    validate(args.alpha, args.min_drop)  # before any request
     client = aymara_client()
     data = load(client, args.workspace, strict=True)
     scope = Scope(public_url(client.base_url), args.workspace, args.include_sandbox)
@@ -110,10 +111,13 @@ def run_watch(args: argparse.Namespace) -> int:
 
     every = parse_every(args.every)
     watcher = Watcher.from_args(args)
+    if args.once:
+        return USAGE_OR_API_ERROR if watcher.look_and_post() else 0
     while True:
-        watcher.look_and_post()
-        if args.once:
-            return 0
+        try:
+            watcher.look_and_post()
+        except JobError as exc:  # an API down for one look: said, and looked at again later
+            fail(f"{exc} (looking again in {args.every})")
         time.sleep(every)
 
 

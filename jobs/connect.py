@@ -102,9 +102,9 @@ class Scope:
         return "sandbox runs included" if self.include_sandbox else "sandbox runs excluded"
 
 
-def fail(message: str, stream: TextIO = sys.stderr) -> int:
+def fail(message: str, stream: TextIO | None = None) -> int:
     """Say what went wrong and return the usage/API exit code."""
-    print(f"error: {message}", file=stream)
+    print(f"error: {message}", file=stream or sys.stderr)
     return USAGE_OR_API_ERROR
 
 
