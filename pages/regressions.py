@@ -4,7 +4,9 @@ import streamlit as st
 
 from components import shell, tables
 from components.compare import MARKS, change_badge, flip_card
+from components.report_button import report_button
 from components.tiles import p_clause, p_label, pct
+from jobs.report import ReportRequest
 from reporting.aymara.compare import NEWLY_FAILED, flip_table
 from reporting.stats import REGRESSED
 from reporting.text import escape_markdown
@@ -32,6 +34,7 @@ if regressed:
     )
 else:
     st.success("No eval regressed beyond noise in its latest run.", icon=":material/check:")
+report_button(data, ReportRequest(regressions=True), "regressions", key="report_regressions")
 
 shown = board.assign(
     result=board["verdict"].map(MARKS).fillna(board["verdict"]),
