@@ -43,8 +43,11 @@ def hostile(path: str, query: dict[str, list[str]], body: Any) -> Any:
         if RESPONSES.match(path) and item.get("content_type") in (None, "text"):
             item["content"] = f"{ALL_PAYLOADS} {item.get('content') or ''}"
             item["explanation"] = f"{PAYLOADS['img']} {PAYLOADS['md_image']}"
-        elif path in ("/v2/evals", "/v2/eval-runs") and item.get("name"):
-            item["name"] = f"{item['name']} {PAYLOADS['script']}"
+        elif path in ("/v2/evals", "/v2/eval-runs"):
+            # A run names its eval in its nested `evaluation`: that name is what tables show.
+            for named in (item, item.get("evaluation") or {}):
+                if named.get("name"):
+                    named["name"] = f"{named['name']} {PAYLOADS['script']}"
     return body
 
 
@@ -107,6 +110,7 @@ def test_the_report_opens_offline_with_its_charts_and_no_hostile_script(
             text = page.inner_text("main")
             assert PAYLOADS["script"] in text and PAYLOADS["img"] in text  # shown, not run
             assert PAYLOADS["md_image"] in text
+            assert PAYLOADS["script"] in page.inner_text("main h2")  # a hostile eval name
             assert page.locator("main img").count() == 0  # no response image became a tag
             assert page.locator("iframe").count() == 0
             assert blocked == []
