@@ -27,7 +27,7 @@ import httpx
 
 from client.aymara import AymaraClient
 from components.aymara_loaders import AymaraData, fetch_aymara
-from components.store import RunStore
+from jobs.store import RunStore
 from simulator.server import RunningSimulator, start_subprocess
 from simulator.settings import SimSettings
 

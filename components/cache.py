@@ -20,7 +20,7 @@ from client.aymara import AymaraClient
 from client.feather import FeatherClient
 from client.settings import settings
 from components.connection import Source
-from components.store import RunStore
+from jobs.store import RunStore
 
 PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
 MAX_ENTRIES = 24  # default of EVAL_DASHBOARD_CACHE_ENTRIES

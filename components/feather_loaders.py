@@ -16,7 +16,7 @@ from client.feather_models import Activity, Assistant, EvalRunDetail, Evaluator
 from client.settings import settings
 from components import cache
 from components.connection import Source
-from components.problems import LoadProblem, listing_problems
+from jobs.problems import LoadProblem, listing_problems
 from reporting.feather.tables import assistant_labels, evaluator_labels, runs_frame, scores_frame
 from reporting.feather.view import FeatherView, build_view
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.problems import Missing
+from jobs.problems import Missing
 
 MARK = " (partial)"
 

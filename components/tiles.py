@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from reporting.text import p_number, p_value
+from reporting.text import p_value
 
 TILE_PX = 160  # two fit side by side in a 390 px phone's 358 px; five in a desktop's row
 
@@ -19,11 +19,6 @@ def pct(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value * 100:.{digits}f}%"
-
-
-def p_label(p: float | None) -> str:
-    """A p-value as papers print it: three decimals, '< 0.001', or an em dash when unknown."""
-    return p_number(p)
 
 
 def p_clause(p: float | None) -> str:

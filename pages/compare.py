@@ -4,11 +4,14 @@ import streamlit as st
 
 from components import charts, filters, shell, tables
 from components.compare import change_badge, flip_card
-from components.tiles import interval, p_label, pct, tiles
+from components.report_button import report_button
+from components.tiles import interval, pct, tiles
+from jobs.report import ReportRequest
 from reporting import stats
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.compare import flip_table, mcnemar_from_flips
 from reporting.aymara.figures import grouped_category_bars
+from reporting.stats import p_label
 from reporting.text import escape_markdown, run_label
 from reporting.vocabulary import STATUSES, words
 
@@ -100,6 +103,10 @@ tiles(
     ]
 )
 change_badge(verdict)
+report_button(
+    data, ReportRequest(compare=(run_a, run_b)), f"compare-{a['run_name']}-{b['run_name']}",
+    key="report_compare", include_sandbox=bool(a["is_sandbox"] is True or b["is_sandbox"] is True),
+)  # fmt: skip
 
 st.subheader("Pass rate by category, with 95% intervals")
 if counts_a["scored"] or counts_b["scored"]:

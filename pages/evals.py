@@ -3,7 +3,9 @@
 import streamlit as st
 
 from components import charts, detail, filters, shell, tables
+from components.report_button import report_button
 from components.tiles import pct
+from jobs.report import ReportRequest
 from reporting.aymara.aggregates import eval_catalogue
 from reporting.aymara.trend import pass_rate_over_time
 from reporting.text import code_span, escape_markdown, is_missing, plural
@@ -78,6 +80,10 @@ def eval_detail() -> None:
         f"{plural(int(chosen['runs']), 'run')}, latest pass rate {pct(chosen['latest_pass_rate'])}"
     )
     st.caption(" · ".join(d for d in details if d))
+    report_button(
+        data, ReportRequest(eval=str(chosen["eval_uuid"])), f"eval-{chosen['eval_name']}",
+        key="report_eval",
+    )  # fmt: skip
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.subheader("Pass rate of its runs")

@@ -4,9 +4,10 @@ import streamlit as st
 
 from components import charts, detail, feather_loaders, feather_view, shell, tables
 from components.errors import show_problems
-from components.tiles import p_label, pct, tiles
+from components.tiles import pct, tiles
 from reporting.feather.aggregates import recent_window
 from reporting.feather.empty import why_no_pass_rates
+from reporting.stats import p_label
 from reporting.vocabulary import DECISIVE_HELP
 
 ctx = shell.current()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts, partial, shell, tables
+from components.live import live_runs
 from components.tiles import interval, p_clause, pct, tiles
 from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
 from reporting.aymara.figures import pass_rate_by_eval
@@ -12,6 +13,7 @@ from reporting.text import escape_markdown, plural
 from reporting.vocabulary import EVAL_TYPES, words_joined
 
 data = shell.aymara_page("Overview")
+live_runs(data)  # processing runs refresh themselves; the rest of the page stays put
 if data.evals.empty:
     st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
     st.stop()

@@ -5,9 +5,11 @@ import streamlit as st
 
 from components import detail, shell, tables
 from components.compare import change_badge, flip_card
-from components.tiles import p_clause, p_label, pct
+from components.report_button import report_button
+from components.tiles import p_clause, pct
+from jobs.report import ReportRequest
 from reporting.aymara.compare import NEWLY_FAILED, flip_table
-from reporting.stats import REGRESSED
+from reporting.stats import REGRESSED, p_label
 from reporting.text import escape_markdown, plural, run_label
 
 EVAL_PARAM = "eval_uuid"  # the eval whose flips are shown, so a copied link opens it
@@ -33,6 +35,7 @@ if regressed:
     )
 else:
     st.success("No eval regressed beyond noise in its latest run.", icon=":material/check:")
+report_button(data, ReportRequest(regressions=True), "regressions", key="report_regressions")
 
 shown = board.assign(
     result=board["verdict"],

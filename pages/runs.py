@@ -3,8 +3,11 @@
 import streamlit as st
 
 from components import charts, detail, filters, shell, tables
+from components.live import live_runs
+from components.report_button import report_button
 from components.response_card import preview_column, response_card, thread_of
 from components.tiles import interval, pct, tiles
+from jobs.report import ReportRequest
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.figures import category_bars, confidence_histogram
 from reporting.text import code_span, escape_markdown, is_missing, plural, run_label
@@ -18,6 +21,7 @@ if data.runs.empty:
     st.info("No runs in this workspace yet. Score responses for an eval, then press Refresh.")
     st.stop()
 
+live_runs(data)  # processing runs refresh themselves; the rest of the page stays put
 runs = data.runs
 first_day = runs["created_at"].min().date()
 last_day = runs["created_at"].max().date()
@@ -92,6 +96,10 @@ def run_detail() -> None:
         f"run `{code_span(run_uuid)}`",
     ]
     st.caption(" · ".join(f for f in facts if f))
+    report_button(
+        data, ReportRequest(run=run_uuid), f"run-{run['run_name']}", key="report_run",
+        include_sandbox=bool(run["is_sandbox"] is True),
+    )  # fmt: skip
     responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
     if run["status"] in ("processing", "created"):
         st.info(

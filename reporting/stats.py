@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from reporting.text import p_number
+
 REGRESSED = "regressed"
 IMPROVED = "improved"
 WITHIN_NOISE = "within noise"
@@ -98,3 +100,8 @@ def classify_change(p_value: float, delta: float, alpha: float = 0.05) -> str:
     if pd.isna(p_value) or pd.isna(delta) or p_value >= alpha or delta == 0:
         return WITHIN_NOISE
     return REGRESSED if delta < 0 else IMPROVED
+
+
+def p_label(p: float | None) -> str:
+    """A p-value as a table cell: '0.125', '< 0.001', or an em dash when unknown."""
+    return p_number(p)  # one format on every page and in every report (reporting.text)

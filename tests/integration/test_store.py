@@ -11,7 +11,7 @@ import pytest
 
 from client.aymara import AymaraClient
 from components.aymara_loaders import fetch_aymara
-from components.store import RunStore
+from jobs.store import RunStore
 from tests.conftest import SIMULATOR_KEY
 
 WHEN = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -1,0 +1,81 @@
+"""Live runs: while a shown run is processing, only those runs are fetched again every 10 s.
+
+A fragment with `run_every` reruns alone, so the rest of the page stays put. When a run
+finishes, the account's data is marked stale (finished runs still come from the local store)
+and the page reruns once; with nothing processing the fragment is not created and stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from client.aymara import AymaraClient
+from client.errors import APIError
+from components import cache, shell, tables
+from jobs.aymara_data import AymaraData
+from reporting.aymara.tables import runs_frame
+
+LIVE_EVERY_S = 10
+DONE = ("finished", "failed")
+
+
+def processing(runs: pd.DataFrame) -> pd.DataFrame:
+    """Runs still being scored (any status but finished or failed)."""
+    status = runs["status"].astype(str).str.lower()
+    return runs[~status.isin(DONE)]
+
+
+def refetch(
+    client: AymaraClient, runs: pd.DataFrame, evals: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
+    """Only these runs, fetched again (one get-run each); the runs frame and what failed."""
+    fresh, failed = [], []
+    for row in runs.itertuples():
+        try:
+            fresh.append(client.get_eval_run(row.eval_run_uuid, row.workspace_uuid))
+        except APIError as exc:
+            failed.append(f"{row.run_name}: {exc.message}")
+    return runs_frame(fresh, evals), failed
+
+
+def live_runs(data: AymaraData, only: Iterable[str] | None = None) -> None:
+    """A small live panel of the processing runs (of `only`, if given); nothing when none is."""
+    runs = processing(data.runs)
+    if only is not None:
+        runs = runs[runs["eval_run_uuid"].isin(list(only))]
+    source = shell.current().source("aymara")
+    if runs.empty or source is None:
+        return
+
+    @st.fragment(run_every=LIVE_EVERY_S)
+    def panel() -> None:
+        fresh, failed = refetch(cache.aymara_client(source), runs, data.evals)
+        still = processing(fresh)
+        with st.container(border=True, key="live_runs"):
+            st.caption(
+                f":green-badge[:material/radio_button_checked: live] updated "
+                f"{datetime.now(UTC):%H:%M:%S} UTC · {len(still)} run(s) processing, "
+                f"checked every {LIVE_EVERY_S} s"
+            )
+            tables.table(
+                fresh,
+                {
+                    "run_name": tables.text("Run", "medium"),
+                    "eval_name": tables.text("Eval", "medium"),
+                    "status": tables.text("Status", "small"),
+                    "num_responses_scored": tables.count("Responses scored"),
+                    "pass_rate": tables.percent("Pass rate so far"),
+                },
+                key="live_table",
+            )
+            for line in failed:
+                st.caption(f"Could not refresh {line}")
+        if len(still) < len(fresh):  # one finished: load it with the rest, once
+            cache.refresh(source, force=False)
+            st.rerun(scope="app")
+
+    panel()
