@@ -24,9 +24,9 @@ from reporting.aymara.figures import (
     confidence_histogram,
     grouped_category_bars,
     pass_rate_by_eval,
-    pass_rate_over_time,
 )
 from reporting.aymara.schema import FAILED, finished_sorted
+from reporting.aymara.trend import pass_rate_over_time
 from reporting.stats import REGRESSED, classify_change, p_label
 
 MAX_CARDS = 200  # failures written out in full; the tables hold every row
