@@ -68,12 +68,24 @@ def anchor_day(demo: bool, source: Source, workspace: str | None) -> dt.date:
 def _pick(
     container: Any, label: str, options: list[str], key: str, names: dict[str, str] | None = None
 ) -> str | None:
-    """A one-of-many filter with "Any" first, bound to the URL by the option's name."""
+    """A one-of-many filter with "Any" first; the URL holds the API value, shown in words.
+
+    Not bound with bind="query-params": a bound selectbox writes and reads its shown label, so
+    a link naming the API's own value (`?outcome=failed`) would be ignored.
+    """
     shown = {ANY: ANY, **(names or {o: words(o) for o in options})}
+    choices = [ANY, *options]
+    wanted = st.query_params.get(key)
+    by_label = {label_: option for option, label_ in shown.items()}
+    current = wanted if wanted in choices else by_label.get(wanted, ANY)
     value = container.selectbox(
-        label, [ANY, *options], format_func=shown.get, key=key, bind="query-params"
+        label, choices, index=choices.index(current), format_func=shown.get, key=key
     )
-    return None if value in (None, ANY) else value
+    if value in (None, ANY):
+        st.query_params.pop(key, None)
+        return None
+    st.query_params[key] = value
+    return value
 
 
 def _day_range(container: Any, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

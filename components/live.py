@@ -18,6 +18,7 @@ from client.errors import APIError
 from components import cache, shell, tables
 from jobs.aymara_data import AymaraData
 from reporting.aymara.tables import runs_frame
+from reporting.text import plural
 
 LIVE_EVERY_S = 10
 DONE = ("finished", "failed")
@@ -58,17 +59,17 @@ def live_runs(data: AymaraData, only: Iterable[str] | None = None) -> None:
         with st.container(border=True, key="live_runs"):
             st.caption(
                 f":green-badge[:material/radio_button_checked: live] updated "
-                f"{datetime.now(UTC):%H:%M:%S} UTC · {len(still)} run(s) processing, "
+                f"{datetime.now(UTC):%H:%M:%S} UTC · {plural(len(still), 'run')} processing, "
                 f"checked every {LIVE_EVERY_S} s"
             )
             tables.table(
                 fresh,
                 {
-                    "run_name": tables.text("Run", "medium"),
-                    "eval_name": tables.text("Eval", "medium"),
-                    "status": tables.text("Status", "small"),
-                    "num_responses_scored": tables.count("Responses scored"),
-                    "pass_rate": tables.percent("Pass rate so far"),
+                    "run_name": tables.text("Run", 260, pinned=True),
+                    "eval_name": tables.text("Eval", 240),
+                    "status": tables.text("Status", 100),
+                    "num_responses_scored": tables.count("Responses scored", width=150),
+                    "pass_rate": tables.percent("Pass rate so far", width=150),
                 },
                 key="live_table",
             )

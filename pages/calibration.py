@@ -59,10 +59,12 @@ tables.table(
         "scored": tables.count("Scored", width=70),
         "passed": tables.count("Passed", width=70),
         "pass_rate": tables.percent("Pass rate", width=90),
-        "overridden": tables.count("Overturned by a reviewer", width=185),
-        "override_rate": tables.percent("Overturn rate", width=110),
-        "reviewed": tables.count("Reviewed by a person", width=170),
-        "agreement": tables.percent("Judge-person agreement", width=185),
+        "overridden": tables.count("Overturned", "Verdicts a reviewer overturned", 100),
+        "override_rate": tables.percent("Overturn rate", width=120),
+        "reviewed": tables.count("Reviewed", "Verdicts a person reviewed", 90),
+        "agreement": tables.percent(
+            "Agreement", "Judge-person agreement: reviewed verdicts the person kept", 95
+        ),
     },
     key="cal_bands",
 )

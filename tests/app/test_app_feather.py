@@ -108,7 +108,7 @@ def expected_tiles(runs: list[dict[str, Any]]) -> dict[str, str]:
     return {
         "Runs": f"{len(runs):,}",
         "Pass rate": f"{len(passed) / (len(passed) + len(failed)) * 100:.1f}%",
-        "Critical failures": f"{sum(r['is_critical_snapshot'] for r in failed):,}",
+        "Decisive checks failed": f"{sum(r['is_critical_snapshot'] for r in failed):,}",
         "Errored runs": f"{sum(r['status'] in ('failed', 'errored') for r in runs):,}",
     }
 

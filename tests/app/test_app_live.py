@@ -24,9 +24,9 @@ def live_captions(at: AppTest) -> list[str]:
 def test_the_runs_page_shows_its_processing_runs_live(app: AppTest) -> None:  # noqa: F811
     at = open_page(app, "Runs")
     (marker,) = live_captions(at)
-    assert "2 run(s) processing" in marker and "updated" in marker and "UTC" in marker
+    assert "2 runs processing" in marker and "updated" in marker and "UTC" in marker
     live = [d.value for d in at.dataframe if "status" in d.value and len(d.value) == 2]
-    assert any(set(v["status"]) == {"processing"} for v in live)
+    assert any(set(v["status"]) == {"Processing"} for v in live)
 
 
 def test_nothing_processing_means_no_live_panel(app: AppTest) -> None:  # noqa: F811

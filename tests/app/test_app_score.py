@@ -228,7 +228,7 @@ def test_an_unfilled_template_is_one_grouped_problem_not_one_per_row(
     at = open_score_page()
     upload(at, ev.eval_uuid or "", "template.csv", template_csv(frame))
 
-    assert f"{len(prompts)} problem(s) in template" in at.error[0].value
+    assert f"{len(prompts)} problems in template" in at.error[0].value
     table = at.table[0].value.replace(r"\\", "", regex=True)
     where = [w.replace("\\", "") for w in table.index]  # escaped markdown, like the cells
     assert where == [f"Rows 2–{len(prompts) + 1} (all {len(prompts)})"]

@@ -307,8 +307,10 @@ def test_cached_data_is_kept_apart_per_key_and_base_url(start_simulator, fresh_c
 
     keys = list(cache.dataset_cache()._entries)  # the cache's own keys, as stored
     text = repr(keys)
-    for source in (source_a, source_b, other):
+    for source in (source_a, source_b):
         assert fingerprint(source.api_key) in text
+    assert fingerprint(other.api_key) not in text  # a refused load takes no cache entry
+    for source in (source_a, source_b, other):
         assert source.api_key not in text
         assert leaks(source.api_key, repr(source)) == []
     assert len({k for k in keys if fingerprint(key_a) in repr(k)}) == 1
