@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import EvalSuiteReport
 from client.errors import APIError
 from client.paging import Listing
@@ -19,6 +19,7 @@ from components import cache
 from components.connection import Source
 from components.problems import LoadProblem, listing_problems
 from components.store import RunStore
+from reporting.aymara.definitions import sandbox_runs, sandbox_view
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.responses import (
     response_records,
@@ -49,6 +50,9 @@ class AymaraData:
     requests: int = 0
     from_store: int = 0  # runs whose responses came from the local store
     _board: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    _views: dict[bool, AymaraData] = field(default_factory=dict, repr=False, compare=False)
+    sandbox_included: bool | None = None  # None: the loaded data; else a view (see `view`)
+    sandbox_hidden: int = 0  # sandbox runs this view leaves out
 
     @property
     def partial(self) -> bool:
@@ -66,6 +70,35 @@ class AymaraData:
             self._board.append(regression_board(self.runs, self.responses))
         return self._board[0]
 
+    @property
+    def sandbox_run_count(self) -> int:
+        """How many of these runs are sandbox runs (their own flag or their eval's)."""
+        return int(sandbox_runs(self.runs, self.evals).sum())
+
+    def view(self, include_sandbox: bool) -> AymaraData:
+        """The data as pages show it: sandbox runs left out, or included and marked.
+
+        Built once per dataset and choice (shared, read-only, like the dataset itself).
+        """
+        if self.sandbox_included is not None:
+            return self
+        if include_sandbox not in self._views:
+            evals, runs, prompts, responses = sandbox_view(
+                self.evals, self.runs, self.prompts, self.responses, include_sandbox
+            )
+            self._views[include_sandbox] = replace(
+                self,
+                evals=evals,
+                runs=runs,
+                prompts=prompts,
+                responses=responses,
+                _board=[],
+                _views={},
+                sandbox_included=include_sandbox,
+                sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,
+            )
+        return self._views[include_sandbox]
+
 
 def load_aymara(
     source: Source,
@@ -74,7 +107,7 @@ def load_aymara(
     permitted: frozenset[str] = frozenset(),
 ) -> AymaraData:
     """The Aymara dataset for an account and workspace, from the cache or the API."""
-    if workspace and permitted and workspace not in permitted:
+    if workspace and workspace != ALL_WORKSPACES and permitted and workspace not in permitted:
         raise PermissionError("this workspace is not on the dashboard's allowlist")
     allowed = tuple(sorted(permitted))
     key = cache.cache_key(source, workspace, allowed)
@@ -100,7 +133,7 @@ def known_workspaces(source: Source) -> dict[str, str]:
 
     def discover() -> dict[str, str]:
         try:
-            listing = cache.aymara_client(source).list_evals(None)
+            listing = cache.aymara_client(source).list_evals(ALL_WORKSPACES)
         except APIError:
             return {}
         return {e.workspace_uuid: "" for e in listing.items if e.workspace_uuid}
@@ -128,8 +161,9 @@ def fetch_aymara(
     """Load every eval, run, prompt, response and report of a workspace, many requests at once.
 
     Finished runs (and evals' prompts) found in the local store at the same `updated_at` are
-    read from disk; everything else is fetched. `force` ignores the store (Refresh). With no
-    workspace but a `permitted` list, each permitted workspace is listed (and nothing else).
+    read from disk; everything else is fetched. `force` ignores the store (Refresh). `workspace`
+    is sent as the API's `workspace_uuid`: None is the key's own workspace, `ALL_WORKSPACES`
+    every workspace; with either and a `permitted` list, each permitted workspace is listed.
     """
     started_requests = client.transport.requests_sent
     say = progress or (lambda stage, done, total: None)
@@ -137,7 +171,8 @@ def fetch_aymara(
     now = datetime.now(UTC)
 
     say("Listing evals, runs and reports", 0, 1)
-    spaces = (workspace,) if workspace or not permitted else tuple(sorted(permitted))
+    every = workspace in (None, ALL_WORKSPACES)
+    spaces = tuple(sorted(permitted)) if permitted and every else (workspace,)
     evals, runs, reports = client.fetch_workspace_listings(*spaces)
     for name, listing in (("evals", evals), ("runs", runs), ("reports", reports)):
         fatal = listing_problems(f"The list of {name}", listing, problems)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import Eval, EvalPrompt
 from tests.conftest import SIMULATOR_KEY
 
@@ -43,7 +43,7 @@ def responses_csv(prompts: list[EvalPrompt]) -> bytes:
 
 def demo_eval(client: AymaraClient) -> tuple[Eval, list[EvalPrompt]]:
     """The eval the tests score, and its prompts."""
-    found = next(e for e in client.list_evals().items if e.name == EVAL_NAME)
+    found = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.name == EVAL_NAME)
     assert found.eval_uuid is not None
     return found, client.list_eval_prompts(found.eval_uuid, found.workspace_uuid).items
 
