@@ -105,6 +105,7 @@ def render_sidebar(ctx: Context) -> None:
                 st.caption(f":material/cloud: {source.label}: `{source.base_url}`")
         if ctx.source("aymara") is not None:
             _workspace_selector(ctx)
+            _follow_sandbox_link()
             st.toggle(
                 definitions.INCLUDE_SANDBOX,
                 key=definitions.SANDBOX_PARAM,
@@ -115,6 +116,13 @@ def render_sidebar(ctx: Context) -> None:
             for source in ctx.sources:
                 cache.refresh(source)
             st.rerun()
+
+
+def _follow_sandbox_link() -> None:
+    """A link that says sandbox=true|false wins over the switch's state from an earlier page."""
+    asked = str(st.query_params.get(definitions.SANDBOX_PARAM, "")).lower()
+    if asked in ("true", "false"):
+        st.session_state[definitions.SANDBOX_PARAM] = asked == "true"
 
 
 def _workspace_selector(ctx: Context) -> None:

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from components import filters, shell, tables
+from components import filters, links, numbers, shell, tables
 from components.tiles import pct
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import eval_catalogue
 from reporting.aymara.figures import pass_rate_over_time
 from reporting.text import escape_markdown
@@ -41,9 +42,12 @@ chosen = tables.selected_row(
         "eval_name": tables.text("Eval", "medium"),
         "eval_type": tables.text("Type", "small"),
         "status": tables.text("Status", "small"),
-        "runs": tables.count("Runs"),
-        "latest_pass_rate": tables.percent("Latest pass rate"),
-        "latest_run_at": tables.when("Latest run"),
+        "finished_runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP),
+        "latest_pass_rate": tables.percent(d.LATEST_PASS_RATE, d.LATEST_PASS_RATE_HELP),
+        "latest_finished_at": numbers.helped(
+            tables.when(d.LATEST_FINISHED_RUN), d.LATEST_FINISHED_RUN_HELP
+        ),
+        "runs": tables.count("All runs", "Every run of the eval, whatever its status"),
         "num_prompts": tables.count("Prompts"),
         "modality": tables.text("Modality", "small"),
         "language": tables.text("Language", "small"),
@@ -57,7 +61,7 @@ chosen = tables.selected_row(
     linked_from=catalogue,
 )
 if chosen is None and st.query_params.get(EVAL_PARAM):
-    st.warning("The eval named in the link is not in this workspace's data.")
+    links.missing_id("eval", str(st.query_params.get(EVAL_PARAM)), "the list of evals")
     st.stop()
 if chosen is None:
     st.stop()
@@ -70,7 +74,10 @@ details = [
     escape_markdown(chosen["modality"]),
     escape_markdown(chosen["status"]),
 ]
-details.append(f"{int(chosen['runs']):,} runs, latest pass rate {pct(chosen['latest_pass_rate'])}")
+details.append(
+    f"{int(chosen['finished_runs']):,} finished of {int(chosen['runs']):,} runs, "
+    f"latest finished run's pass rate {pct(chosen['latest_pass_rate'])}"
+)
 st.caption(" · ".join(d for d in details if d))
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from components import shell, tables
-from components.tiles import interval, p_clause, pct, tiles
+from components import links, numbers, shell, tables
+from components.tiles import p_clause, pct, tiles
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
 from reporting.aymara.figures import pass_rate_by_eval, pass_rate_over_time
 from reporting.stats import REGRESSED
@@ -15,19 +16,16 @@ if data.evals.empty:
     st.stop()
 
 counts = verdict_counts(data.responses)
-finished = data.runs[data.runs["status"] == "finished"]
+finished = d.finished_runs(data.runs)
+latest = latest_run_changes(data.runs)
+unfinished_evals = data.evals[~data.evals["eval_uuid"].isin(latest["eval_uuid"])]
 tiles(
     [
-        ("Evals", f"{len(data.evals):,}", None),
-        ("Runs", f"{len(data.runs):,}", f"{len(finished):,} finished"),
-        ("Responses scored", f"{counts['scored']:,}", f"{counts['total']:,} responses in all"),
-        (
-            "Pass rate",
-            pct(counts["pass_rate"]),
-            "Passed of scored responses, with its 95% Wilson interval",
-            interval(counts["pass_rate_low"], counts["pass_rate_high"]),
-        ),
-        ("Refusal rate", pct(counts["refusal_rate"]), "Share of responses where the AI refused"),
+        numbers.evals_tile(data.evals, len(unfinished_evals)),
+        numbers.finished_runs_tile(data.runs),
+        numbers.scored_tile(counts),
+        numbers.pass_rate_tile(counts),
+        numbers.refusal_rate_tile(counts),
     ]
 )
 
@@ -52,24 +50,33 @@ with left:
         st.plotly_chart(pass_rate_over_time(data.runs), key="overview_trend")
     else:
         st.info("No finished runs with a pass rate yet.")
-latest = latest_run_changes(data.runs)
 with right:
-    st.subheader("Pass rate by eval (latest run)")
+    st.subheader("Pass rate by eval (latest finished run)")
     if latest.empty:
         st.info("No eval has a finished run yet.")
     else:
         st.plotly_chart(pass_rate_by_eval(latest), key="overview_by_eval")
+    if not unfinished_evals.empty:
+        names = ", ".join(escape_markdown(n) for n in unfinished_evals["eval_name"].head(5))
+        more = f" and {len(unfinished_evals) - 5:,} more" if len(unfinished_evals) > 5 else ""
+        st.caption(
+            f"{len(unfinished_evals):,} eval(s) have no finished run yet, so no pass rate to "
+            f"chart: {names}{more}."
+        )
 
-st.subheader("Latest run of each eval, worst first")
+st.subheader("Latest finished run of each eval, worst first")
 if latest.empty:
     st.info("No eval has a finished run yet, so there is no latest run to show.")
 else:
     worst = latest.iloc[0]
     st.page_link(
         "pages/responses.py",
-        label=f"Read the failing responses of the worst eval, {worst['eval_name']}",
+        label=f"Read the failing responses of the worst eval, {worst['eval_name']} "
+        f"(its latest finished run, {pct(worst['latest_pass_rate'])})",
         icon=":material/arrow_forward:",
-        query_params={"eval": str(worst["eval_name"]), "verdict": "Failed"},
+        query_params=shell.with_view_params(
+            {links.RUN_ID_PARAM: str(worst["latest_run_uuid"]), "verdict": "Failed"}
+        ),
     )
     shown = latest.assign(change=latest["change"] * 100)
     tables.table(
@@ -77,11 +84,13 @@ else:
         {
             "eval_name": tables.text("Eval", "medium"),
             "eval_type": tables.text("Type", "small"),
-            "latest_pass_rate": tables.percent("Latest pass rate"),
-            "previous_pass_rate": tables.percent("Previous run"),
+            "latest_pass_rate": tables.percent(d.LATEST_PASS_RATE, d.LATEST_PASS_RATE_HELP),
+            "previous_pass_rate": tables.percent(d.PREVIOUS_PASS_RATE, d.PREVIOUS_PASS_RATE_HELP),
             "change": tables.change("Change", "Latest minus previous, in percentage points"),
-            "latest_created_at": tables.when("Latest run"),
-            "runs": tables.count("Runs"),
+            "latest_created_at": numbers.helped(
+                tables.when(d.LATEST_FINISHED_RUN), d.LATEST_FINISHED_RUN_HELP
+            ),
+            "runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP),
             "latest_run_uuid": tables.short_id("Run id"),
         },
         key="overview_latest",

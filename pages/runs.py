@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from components import filters, shell, tables
+from components import filters, links, numbers, shell, tables
 from components.response_card import preview_column, response_card, thread_of
-from components.tiles import interval, pct, tiles
+from components.tiles import pct, tiles
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.figures import category_bars, confidence_histogram
 from reporting.text import code_span, escape_markdown
@@ -40,7 +41,7 @@ day = shown["created_at"].dt.date
 shown = shown[(day >= start) & (day <= end)]
 if (low, high) != (0.0, 1.0):
     shown = shown[shown["pass_rate"].between(low, high)]
-shown = shown.sort_values("created_at", ascending=False)
+shown = d.runs_as_shown(shown.sort_values("created_at", ascending=False), data.responses, pct)
 
 st.caption(f"{len(shown):,} of {len(runs):,} runs. Choose a row to open the run.")
 if shown.empty:
@@ -53,7 +54,8 @@ run = tables.selected_row(
         "eval_name": tables.text("Eval", "medium"),
         "eval_type": tables.text("Type", "small"),
         "status": tables.text("Status", "small"),
-        "pass_rate": tables.percent("Pass rate"),
+        "pass_rate": tables.percent(d.PASS_RATE, d.RUN_PASS_RATE_HELP),
+        "pass_rate_so_far": tables.text("Not finished yet", "medium"),
         "num_responses_scored": tables.count("Scored"),
         "num_prompts": tables.count("Prompts"),
         "is_sandbox": st.column_config.CheckboxColumn("Sandbox"),
@@ -68,7 +70,7 @@ run = tables.selected_row(
 )
 if run is None:
     if st.query_params.get(RUN_PARAM):
-        st.warning("The run named in the link is not in this workspace's data (it may be deleted).")
+        links.missing_id("run", str(st.query_params.get(RUN_PARAM)), "the list of runs")
     st.stop()
 run_uuid = str(run["eval_run_uuid"])
 
@@ -93,14 +95,12 @@ if responses.empty:
     st.stop()
 
 counts = verdict_counts(responses)
+finished = run["status"] == "finished"
 tiles(
     [
-        (
-            "Pass rate",
-            pct(counts["pass_rate"]),
-            "Passed of scored responses, with its 95% Wilson interval",
-            interval(counts["pass_rate_low"], counts["pass_rate_high"]),
-        ),
+        numbers.pass_rate_tile(counts, d.RUN_PASS_RATE_HELP)
+        if finished
+        else numbers.partial_pass_rate_tile(counts, run["num_prompts"]),
         ("Passed", f"{counts['passed']:,}", None),
         ("Failed", f"{counts['failed']:,}", None),
         ("Not scored", f"{counts['not_scored']:,}", "Excluded from scoring or not scored yet"),
