@@ -45,7 +45,7 @@ def refusal_rate_tile(counts: Mapping[str, Any]) -> Tile:
         d.REFUSAL_RATE,
         pct(counts["refusal_rate"]),
         d.tile_help(d.REFUSAL_RATE_HELP, counts["refused"], counts["total"], "responses refused"),
-        f"{counts['refused']:,} of {counts['total']:,} responses",
+        f"of {counts['total']:,} responses",  # the denominator; the count is on hover
     )
 
 

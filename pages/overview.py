@@ -91,6 +91,7 @@ else:
                 tables.when(d.LATEST_FINISHED_RUN), d.LATEST_FINISHED_RUN_HELP
             ),
             "runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP),
+            "latest_run_name": tables.text("Run", "medium"),  # a sandbox run is marked here
             "latest_run_uuid": tables.short_id("Run id"),
         },
         key="overview_latest",

@@ -6,6 +6,7 @@ against the app's own frames. Tests that add a run use a simulator of their own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
@@ -190,7 +191,8 @@ def test_tiles_and_columns_are_named_and_explained_by_one_definition(app: AppTes
     assert d.PASS_RATE_HELP in helps["Pass rate"]
     refusal = next(m for m in app.metric if m.label == "Refusal rate")
     assert d.REFUSAL_RATE_HELP in refusal.help
-    assert " of " in refusal.delta and refusal.delta.endswith(" responses")  # its denominator
+    assert re.fullmatch(r"of [\d,]+ responses", refusal.delta)  # its denominator
+    assert re.search(r"[\d,]+ of [\d,]+ responses refused", refusal.help)  # counts on hover
     for label in ("Evals", "Finished runs", "Responses scored", "Pass rate", "Refusal rate"):
         assert helps[label], label
     latest = latest_table(app)
