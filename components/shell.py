@@ -204,6 +204,9 @@ def refused_note(ctx: Context) -> bool:
 
 def include_sandbox() -> bool:
     """True when the viewer switched "Include sandbox runs" on (it is bound to the URL)."""
+    asked = str(st.query_params.get(definitions.SANDBOX_PARAM, "")).lower()
+    if asked in ("true", "false"):  # the link decides, even where no sidebar was drawn
+        return asked == "true"
     return bool(st.session_state.get(definitions.SANDBOX_PARAM))
 
 

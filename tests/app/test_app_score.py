@@ -136,7 +136,11 @@ def test_the_scored_run_is_listed_by_the_api_with_the_right_counts(
     name = at.text_input(key=f"score_name_{ev.eval_uuid}").value
     at.button(key="score_submit").click().run()
 
-    runs = [r for r in client.list_eval_runs(eval_uuid=ev.eval_uuid).items if r.name == name]
+    runs = [
+        r
+        for r in client.list_eval_runs(ev.workspace_uuid, eval_uuid=ev.eval_uuid).items
+        if r.name == name
+    ]
     assert len(runs) == 1
     run = runs[0]
     assert (run.status, run.num_responses_scored, run.num_prompts) == ("finished", 20, 20)
@@ -147,12 +151,14 @@ def test_the_scored_run_is_listed_by_the_api_with_the_right_counts(
     assert sum(r.ai_refused is True for r in responses) == 1
     assert any(r.content == HOSTILE for r in responses)
 
-    # The page refreshed the cache: the Runs page (the link's target) now shows the new run.
+    # The page refreshed the cache: the Runs page (the link's target, sandbox runs included as
+    # the link asks) now shows the new run, marked as a sandbox run.
     at.switch_page("pages/runs.py")
     at.query_params["run"] = run.eval_run_uuid
+    at.query_params["sandbox"] = "true"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert name in [h.value.replace("\\", "") for h in at.header]  # escaped or not
+    assert f"{name} [sandbox]" in [h.value.replace("\\", "") for h in at.header]
 
 
 def test_a_bad_file_lists_row_numbered_problems_and_sends_nothing(
