@@ -37,6 +37,12 @@ from client.transport import DEFAULT_TIMEOUT
 DEFAULT_BASE_URL = AYMARA_DEFAULT_URL
 M = TypeVar("M", bound=BaseModel)
 _LISTINGS = ("evals", "runs", "reports")  # what one workspace's first stage lists
+# `workspace_uuid` for every workspace of the organisation. The SDK documents: 'Use "\\**" for
+# enterprise-wide access, omit for user's current workspace' (the backslash is Markdown
+# escaping). So omitting the parameter (None here) asks for the key's own workspace only.
+ALL_WORKSPACES = "**"
+
+
 # Not in the SDK: the `manually_updated_at` the reviewer saw ("" = never reviewed). A server that
 # knows it answers 409 when the response changed since; one that does not ignores the header.
 EXPECTED_STATE_HEADER = "x-expected-manually-updated-at"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from client.aymara import ALL_WORKSPACES
 from client.errors import APIError
 from components import cache
 from components.connection import Source
@@ -18,7 +19,7 @@ def load_aymara(
     permitted: frozenset[str] = frozenset(),
 ) -> AymaraData:
     """The Aymara dataset for an account and workspace, from the cache or the API."""
-    if workspace and permitted and workspace not in permitted:
+    if workspace and workspace != ALL_WORKSPACES and permitted and workspace not in permitted:
         raise PermissionError("this workspace is not on the dashboard's allowlist")
     allowed = tuple(sorted(permitted))
     key = cache.cache_key(source, workspace, allowed)
@@ -56,7 +57,7 @@ def known_workspaces(source: Source) -> dict[str, str]:
 
     def discover() -> dict[str, str]:
         try:
-            listing = cache.aymara_client(source).list_evals(None)
+            listing = cache.aymara_client(source).list_evals(ALL_WORKSPACES)
         except APIError:
             return {}
         return {e.workspace_uuid: "" for e in listing.items if e.workspace_uuid}

@@ -18,6 +18,7 @@ from components.response_card import response_card
 from components.score_advice import failure_outcome
 from components.tiles import pct, tiles
 from reporting.aymara.aggregates import verdict_counts
+from reporting.aymara.definitions import SANDBOX_PARAM, sandbox_runs
 from reporting.aymara.responses import responses_frame
 from reporting.aymara.schema import FAILED, FINISHED, PASSED
 from reporting.aymara.tables import runs_frame
@@ -161,9 +162,14 @@ def show_result(
     link_params = {"run": run.eval_run_uuid}
     if workspace:
         link_params[shell.WORKSPACE_PARAM] = workspace
+    sandbox = bool(sandbox_runs(runs, evals).iloc[0])
+    if sandbox:  # the Runs page leaves sandbox runs out unless asked: the link asks
+        link_params[SANDBOX_PARAM] = "true"
     st.page_link(
         "pages/runs.py",
-        label="Open this run on the Runs page",
+        label="Open this sandbox run on the Runs page (sandbox runs included)"
+        if sandbox
+        else "Open this run on the Runs page",
         icon=":material/open_in_new:",
         query_params=link_params,
     )

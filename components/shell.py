@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from client.aymara import ALL_WORKSPACES as API_ALL_WORKSPACES
 from client.errors import APIError
 from client.settings import settings
 from components import aymara_loaders, cache
 from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
+from reporting.aymara import definitions
 from reporting.text import escape_markdown
 
 # A `pages/` folder beside app.py makes Streamlit's very first run use its legacy folder-based
@@ -22,7 +24,8 @@ from reporting.text import escape_markdown
 # on a fresh server too.
 PagesManager.uses_pages_directory = False
 
-ALL_WORKSPACES = "*"
+ALL_WORKSPACES = "*"  # the link's word for every workspace (also the default, no parameter)
+KEY_WORKSPACE = "key"  # the link's word for the API key's own workspace
 WORKSPACE_PARAM = "workspace"
 REMEMBERED = "_workspace"
 
@@ -35,6 +38,21 @@ class Context:
     workspace: str | None  # None = all workspaces the key (and the allowlist) may see
     allowlist: frozenset[str]
     refused_workspace: str | None = None  # a workspace the URL asked for but may not be shown
+    key_workspace: bool = False  # the key's own workspace (Aymara: no workspace_uuid sent)
+
+    @property
+    def aymara_workspace(self) -> str | None:
+        """The Aymara `workspace_uuid` to send: a uuid, `**` for all, None for the key's own."""
+        if self.workspace:
+            return self.workspace
+        if self.key_workspace or self.allowlist:  # the loader lists each permitted workspace
+            return None
+        return API_ALL_WORKSPACES
+
+    @property
+    def link_workspace(self) -> str | None:
+        """The workspace as a link names it (None: every workspace, the default)."""
+        return self.workspace or (KEY_WORKSPACE if self.key_workspace else None)
 
     def source(self, kind: str) -> Source | None:
         """The configured account of one API, if any."""
@@ -56,9 +74,13 @@ def build_context() -> Context:
         # putting the workspace back keeps the address bar a faithful link to this view.
         asked = st.session_state[REMEMBERED]
         st.query_params[WORKSPACE_PARAM] = asked
+    if asked == API_ALL_WORKSPACES:
+        asked = ALL_WORKSPACES
     st.session_state[REMEMBERED] = asked if asked != ALL_WORKSPACES else None
     if asked == ALL_WORKSPACES:
         asked = None
+    if asked == KEY_WORKSPACE:
+        return Context(sources, None, allowlist, key_workspace=not allowlist)
     if asked and allowlist and asked not in allowlist:
         return Context(sources, None, allowlist, refused_workspace=asked)
     return Context(sources, asked, allowlist)
@@ -86,6 +108,13 @@ def render_sidebar(ctx: Context) -> None:
                 st.caption(f":material/cloud: {source.label}: `{source.shown_url}`")
         if ctx.source("aymara") is not None:
             _workspace_selector(ctx)
+            _follow_sandbox_link()
+            st.toggle(
+                definitions.INCLUDE_SANDBOX,
+                key=definitions.SANDBOX_PARAM,
+                bind="query-params",
+                help=definitions.INCLUDE_SANDBOX_HELP,
+            )
         interval = settings().refresh_interval_s
         if st.button(
             "Refresh", icon=":material/refresh:",
@@ -118,6 +147,13 @@ def _reload_note(ctx: Context) -> None:
         st.caption(f"Reloaded {_ago(last.when)}{who}")
 
 
+def _follow_sandbox_link() -> None:
+    """A link that says sandbox=true|false wins over the switch's state from an earlier page."""
+    asked = str(st.query_params.get(definitions.SANDBOX_PARAM, "")).lower()
+    if asked in ("true", "false"):
+        st.session_state[definitions.SANDBOX_PARAM] = asked == "true"
+
+
 def _workspace_selector(ctx: Context) -> None:
     source = ctx.source("aymara")
     assert source is not None
@@ -125,21 +161,26 @@ def _workspace_selector(ctx: Context) -> None:
     if ctx.allowlist:
         known = {k: v for k, v in known.items() if k in ctx.allowlist}
         known.update({k: known.get(k, "") for k in ctx.allowlist})
-    options = [ALL_WORKSPACES, *sorted(known, key=lambda k: (known[k] or "~", k))]
+    own = [] if ctx.allowlist else [KEY_WORKSPACE]  # the key's own may be outside the allowlist
+    options = [ALL_WORKSPACES, *own, *sorted(known, key=lambda k: (known[k] or "~", k))]
     if ctx.workspace and ctx.workspace not in options:
         options.append(ctx.workspace)
 
     def label(ws: str) -> str:
         if ws == ALL_WORKSPACES:
             return "All workspaces" if not ctx.allowlist else "All permitted workspaces"
+        if ws == KEY_WORKSPACE:
+            return "This key's workspace"
         return known.get(ws) or f"Workspace {ws[:8]}"
 
-    current_ws = ctx.workspace or ALL_WORKSPACES
+    current_ws = ctx.link_workspace or ALL_WORKSPACES
     st.selectbox(
         "Workspace",
         options,
         index=options.index(current_ws),
         format_func=label,
+        help="All workspaces: every workspace of the organisation the key can see. "
+        "This key's workspace: only the workspace the API key belongs to.",
         key=f"_ws_select_{current_ws}",  # a new key per workspace: the URL decides the value
         on_change=_choose_workspace,
         args=(f"_ws_select_{current_ws}",),
@@ -190,15 +231,56 @@ def refused_note(ctx: Context) -> bool:
     return False
 
 
-def aymara_page(title: str) -> aymara_loaders.AymaraData:
-    """Open an Aymara page: its title, the demo note, and its data (stopping when none loaded)."""
+def include_sandbox() -> bool:
+    """True when the viewer switched "Include sandbox runs" on (it is bound to the URL)."""
+    asked = str(st.query_params.get(definitions.SANDBOX_PARAM, "")).lower()
+    if asked in ("true", "false"):  # the link decides, even where no sidebar was drawn
+        return asked == "true"
+    return bool(st.session_state.get(definitions.SANDBOX_PARAM))
+
+
+def aymara_page(title: str, *, sandbox: bool | None = None) -> aymara_loaders.AymaraData:
+    """Open an Aymara page: its title, the demo note, and its data (stopping when none loaded).
+
+    The data leaves sandbox runs out unless the viewer included them (`sandbox` overrides the
+    switch, e.g. True on a page that lets the viewer pick a sandbox run explicitly).
+    """
     ctx = current()
     st.title(title)
     demo_note(ctx)
     data = aymara_data(ctx)
     if data is None:
         st.stop()
-    return data
+    included = include_sandbox() if sandbox is None else sandbox
+    view = data.view(included)
+    sandbox_note(view)
+    return view
+
+
+def with_view_params(params: dict[str, str], *, sandbox: bool | None = None) -> dict[str, str]:
+    """A link's query parameters plus the view's workspace and sandbox choice, so it shows
+    what the viewer sees (`sandbox` True forces sandbox runs in, e.g. to open one)."""
+    out = dict(params)
+    workspace = current().link_workspace
+    if workspace:
+        out[WORKSPACE_PARAM] = workspace
+    if include_sandbox() if sandbox is None else sandbox:
+        out[definitions.SANDBOX_PARAM] = "true"
+    return out
+
+
+def sandbox_note(data: aymara_loaders.AymaraData) -> None:
+    """One quiet line saying whether sandbox runs are in what the page shows."""
+    if data.sandbox_hidden:
+        st.caption(
+            f":material/science: {data.sandbox_hidden:,} sandbox run(s) left out of every "
+            f"number here. Switch on **{definitions.INCLUDE_SANDBOX}** in the sidebar to see them."
+        )
+    elif data.sandbox_included and data.sandbox_run_count:
+        st.caption(
+            f":material/science: Including {data.sandbox_run_count:,} sandbox run(s), marked "
+            f'"{definitions.SANDBOX_MARK.strip()}" after their name.'
+        )
 
 
 def aymara_data(ctx: Context) -> aymara_loaders.AymaraData | None:
@@ -215,7 +297,7 @@ def aymara_data(ctx: Context) -> aymara_loaders.AymaraData | None:
         bar.progress(min(1.0, done / total) if total else 0.0, text=stage)
 
     try:
-        data = aymara_loaders.load_aymara(source, ctx.workspace, progress, ctx.allowlist)
+        data = aymara_loaders.load_aymara(source, ctx.aymara_workspace, progress, ctx.allowlist)
     except APIError as exc:  # a bug-free loader returns errors in data; this is a last guard
         bar.empty()
         show_error(exc)

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import EvalSuiteReport
 from client.errors import APIError
 from client.paging import Listing
 from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import RunStore
+from reporting.aymara.definitions import sandbox_runs, sandbox_view
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.responses import (
     response_records,
@@ -62,6 +63,9 @@ class AymaraData:
     missing: Missing = field(default_factory=Missing)
     resume: Resume | None = field(default=None, repr=False, compare=False)
     _board: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    _views: dict[bool, AymaraData] = field(default_factory=dict, repr=False, compare=False)
+    sandbox_included: bool | None = None  # None: the loaded data; else a view (see `view`)
+    sandbox_hidden: int = 0  # sandbox runs this view leaves out
 
     @property
     def partial(self) -> bool:
@@ -84,6 +88,35 @@ class AymaraData:
             self._board.append(regression_board(self.runs, self.responses))
         return self._board[0]
 
+    @property
+    def sandbox_run_count(self) -> int:
+        """How many of these runs are sandbox runs (their own flag or their eval's)."""
+        return int(sandbox_runs(self.runs, self.evals).sum())
+
+    def view(self, include_sandbox: bool) -> AymaraData:
+        """The data as pages show it: sandbox runs left out, or included and marked.
+
+        Built once per dataset and choice (shared, read-only, like the dataset itself).
+        """
+        if self.sandbox_included is not None:
+            return self
+        if include_sandbox not in self._views:
+            evals, runs, prompts, responses = sandbox_view(
+                self.evals, self.runs, self.prompts, self.responses, include_sandbox
+            )
+            self._views[include_sandbox] = replace(
+                self,
+                evals=evals,
+                runs=runs,
+                prompts=prompts,
+                responses=responses,
+                _board=[],
+                _views={},
+                sandbox_included=include_sandbox,
+                sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,
+            )
+        return self._views[include_sandbox]
+
 
 def fetch_aymara(
     client: AymaraClient,
@@ -98,8 +131,9 @@ def fetch_aymara(
     """Load every eval, run, prompt, response and report of a workspace, many requests at once.
 
     Finished runs (and evals' prompts) found in the local store at the same `updated_at` are
-    read from disk; everything else is fetched. `force` ignores the store (Refresh). With no
-    workspace but a `permitted` list, each permitted workspace is listed (and nothing else).
+    read from disk; everything else is fetched. `force` ignores the store (Refresh). `workspace`
+    is sent as the API's `workspace_uuid`: None is the key's own workspace, `ALL_WORKSPACES`
+    every workspace; with either and a `permitted` list, each permitted workspace is listed.
     """
     started_requests = client.transport.requests_sent
     say = progress or (lambda stage, done, total: None)
@@ -107,7 +141,8 @@ def fetch_aymara(
     now = datetime.now(UTC)
 
     say("Listing evals, runs and reports", 0, 1)
-    spaces = (workspace,) if workspace or not permitted else tuple(sorted(permitted))
+    every = workspace in (None, ALL_WORKSPACES)
+    spaces = tuple(sorted(permitted)) if permitted and every else (workspace,)
     kept = previous.resume if previous is not None and previous.resume is not None else None
     evals, runs, reports = client.fetch_workspace_listings(
         *spaces, reuse=kept.listings if kept else None

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from components import charts, filters, shell, tables
+from components import charts, filters, links, shell, tables
 from components.compare import change_badge, flip_card
 from components.report_button import report_button
 from components.tiles import interval, pct, tiles
 from jobs.report import ReportRequest
 from reporting import stats
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.compare import flip_table, mcnemar_from_flips
 from reporting.aymara.figures import grouped_category_bars
@@ -15,7 +16,9 @@ from reporting.stats import p_label
 from reporting.text import escape_markdown, run_label
 from reporting.vocabulary import STATUSES, words
 
-data = shell.aymara_page("Compare runs")
+# Sandbox runs are always listed here (marked): scoring a candidate model in sandbox mode is
+# done to compare it with production, so the pick is explicit and the page says so.
+data = shell.aymara_page("Compare runs", sandbox=True)
 
 runs = data.runs.sort_values("created_at", ascending=False)
 counts = runs["eval_uuid"].value_counts()
@@ -29,28 +32,32 @@ eval_names = dict(zip(comparable["eval_uuid"], comparable["eval_name"], strict=F
 board = data.regression_board
 order = [u for u in board["eval_uuid"] if u in eval_names] if not board.empty else []
 order += [u for u in eval_names if u not in order]
-eval_uuid = st.selectbox(
-    "Eval", order, format_func=lambda u: str(eval_names[u]), key="cmp_eval", bind="query-params"
-)
+eval_uuid = links.id_choice(
+    "Eval", order, {u: str(eval_names[u]) for u in order}, "eval", 0, what="eval",
+    resets=("run_a", "run_b"),
+)  # fmt: skip
 of_eval = comparable[comparable["eval_uuid"] == eval_uuid]
+sandbox = d.sandbox_runs(of_eval, data.evals).to_numpy(dtype=bool)
 labels = {
     r.eval_run_uuid: f"{run_label(r.run_name, r.created_at, eval_names[eval_uuid])} · "
-    f"{words(r.status, STATUSES)} · {pct(r.pass_rate)}"
+    f"{words(r.status, STATUSES)} · "
+    f"{d.run_pass_rate_label(r.status, r.pass_rate, r.num_responses_scored, r.num_prompts, pct)}"
     for r in of_eval.itertuples()
 }
 uuids = list(labels)  # newest first
-# By default the latest finished run against the finished one before it.
-done = [i for i, u in enumerate(uuids) if of_eval.iloc[i]["status"] == "finished"]
+# By default the latest finished production run against the finished one before it.
+done = [
+    i for i, u in enumerate(uuids) if of_eval.iloc[i]["status"] == "finished" and not sandbox[i]
+]
 default_b, default_a = (done[0], done[1]) if len(done) >= 2 else (0, 1)
+if sandbox.any():
+    st.caption(
+        f":material/science: Sandbox runs are listed too, marked "
+        f'"{d.SANDBOX_MARK.strip()}": choose one as Run B to compare a candidate with production.'
+    )
 c1, c2 = st.columns(2)
-run_a = c1.selectbox(
-    "Run A (before)", uuids, index=default_a, format_func=labels.get, key="run_a",
-    bind="query-params",
-)  # fmt: skip
-run_b = c2.selectbox(
-    "Run B (after)", uuids, index=default_b, format_func=labels.get, key="run_b",
-    bind="query-params",
-)  # fmt: skip
+run_a = links.id_choice("Run A (before)", uuids, labels, "run_a", default_a, c1)
+run_b = links.id_choice("Run B (after)", uuids, labels, "run_b", default_b, c2)
 if run_a == run_b:
     st.info("Choose two different runs.")
     st.stop()

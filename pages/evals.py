@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from components import charts, detail, filters, shell, tables
+from components import charts, detail, filters, links, numbers, shell, tables
 from components.report_button import report_button
 from components.tiles import pct
 from jobs.report import ReportRequest
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import eval_catalogue
 from reporting.aymara.trend import pass_rate_over_time
 from reporting.text import code_span, escape_markdown, is_missing, plural
@@ -41,22 +42,24 @@ if shown.empty:
 chosen = tables.selected_row(
     shown,
     {
-        "eval_name": tables.text("Eval", 250, pinned=True),
-        "eval_type": tables.text("Type", 110),
-        "status": tables.text("Status", 90),
-        "runs": tables.count("Runs", width=60),
-        "latest_pass_rate": tables.percent("Pass rate", "The latest run's pass rate", 90),
-        "latest_run_at": tables.when("Latest run"),
-        "num_prompts": tables.count("Prompts", width=75),
+        "eval_name": tables.text("Eval", 230, pinned=True),
+        "eval_type": tables.text("Type", 105),
+        "status": tables.text("Status", 80),
+        "finished_runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP, 120),
+        "latest_pass_rate": tables.percent("Pass rate", d.LATEST_PASS_RATE_HELP, 90),
+        "latest_finished_at": numbers.helped(
+            tables.when(d.LATEST_FINISHED_RUN, 165), d.LATEST_FINISHED_RUN_HELP
+        ),
+        "runs": tables.count("All runs", "Every run of the eval, whatever its status", 75),
         "is_sandbox": st.column_config.CheckboxColumn("Sandbox", width=80),
-    },  # modality, language, jailbreak and the id are in the chosen eval's caption
+    },  # prompts, modality, language, jailbreak and the id are in the chosen eval's caption
     id_column="eval_uuid",
     param=EVAL_PARAM,
     key=tables.keyed("evals_table", types, modalities, statuses, detail.closed(EVAL_PARAM)),
     linked_from=catalogue,
 )
 if chosen is None and st.query_params.get(EVAL_PARAM):
-    st.warning("The eval named in the link is not in this workspace's data.")
+    links.missing_id("eval", str(st.query_params.get(EVAL_PARAM)), "the list of evals")
     st.stop()
 if chosen is None:
     st.stop()
@@ -77,7 +80,8 @@ def eval_detail() -> None:
         f"id `{code_span(chosen['eval_uuid'])}`",
     ]
     details.append(
-        f"{plural(int(chosen['runs']), 'run')}, latest pass rate {pct(chosen['latest_pass_rate'])}"
+        f"{int(chosen['finished_runs']):,} finished of {plural(int(chosen['runs']), 'run')}, "
+        f"latest finished run's pass rate {pct(chosen['latest_pass_rate'])}"
     )
     st.caption(" · ".join(d for d in details if d))
     report_button(

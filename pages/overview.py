@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from components import charts, partial, shell, tables
+from components import charts, links, numbers, partial, shell, tables
 from components.live import live_runs
-from components.tiles import interval, p_clause, pct, tiles
+from components.tiles import p_clause, pct, tiles
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
 from reporting.aymara.figures import pass_rate_by_eval
 from reporting.aymara.trend import HIGHLIGHTED, clicked_run, evals_worst_first, pass_rate_over_time
@@ -19,31 +20,26 @@ if data.evals.empty:
     st.stop()
 
 counts = verdict_counts(data.responses)
-finished = data.runs[data.runs["status"] == "finished"]
+finished = d.finished_runs(data.runs)
+latest = latest_run_changes(data.runs)
+unfinished_evals = data.evals[~data.evals["eval_uuid"].isin(latest["eval_uuid"])]
 # What a partial load left out is said on each number built from it.
 gap = data.missing
 by_responses, by_runs = partial.from_responses(gap), partial.from_runs(gap)
+
+
+def marked(tile: tuple, partial_now: bool) -> tuple:
+    """A tile whose label says "(partial)" when its number leaves something out."""
+    return (partial.mark(tile[0], partial_now), *tile[1:])
+
+
 tiles(
     [
-        (partial.mark("Evals", partial.from_evals(gap)), f"{len(data.evals):,}", None),
-        (partial.mark("Runs", by_runs), f"{len(data.runs):,}", f"{len(finished):,} finished"),
-        (
-            partial.mark("Responses scored", by_responses),
-            f"{counts['scored']:,}",
-            f"{counts['total']:,} responses in all",
-        ),
-        (
-            partial.mark("Pass rate", by_responses),
-            pct(counts["pass_rate"]),
-            "Passed of scored responses, with its 95% Wilson interval. Counts final verdicts, "
-            f"after any person's review: {counts['passed']:,} of {counts['scored']:,} passed.",
-            interval(counts["pass_rate_low"], counts["pass_rate_high"]),
-        ),
-        (
-            partial.mark("Refusal rate", by_responses),
-            pct(counts["refusal_rate"]),
-            "Share of responses where the AI refused",
-        ),
+        marked(numbers.evals_tile(data.evals, len(unfinished_evals)), partial.from_evals(gap)),
+        marked(numbers.finished_runs_tile(data.runs), by_runs),
+        marked(numbers.scored_tile(counts), by_responses),
+        marked(numbers.pass_rate_tile(counts), by_responses),
+        marked(numbers.refusal_rate_tile(counts), by_responses),
     ]
 )
 
@@ -86,16 +82,23 @@ with left:
         partial.caption(by_runs, gap)
     else:
         st.info("No finished runs with a pass rate yet.")
-latest = latest_run_changes(data.runs)
 with right:
-    st.subheader(partial.mark("Pass rate by eval (latest run)", by_runs))
+    st.subheader(partial.mark("Pass rate by eval (latest finished run)", by_runs))
     if latest.empty:
         st.info("No eval has a finished run yet.")
     else:
         charts.chart(pass_rate_by_eval(latest), key="overview_by_eval")
         partial.caption(by_runs, gap)
+    if not unfinished_evals.empty:
+        names = ", ".join(escape_markdown(n) for n in unfinished_evals["eval_name"].head(5))
+        more = f" and {len(unfinished_evals) - 5:,} more" if len(unfinished_evals) > 5 else ""
+        have = "has" if len(unfinished_evals) == 1 else "have"
+        st.caption(
+            f"{plural(len(unfinished_evals), 'eval')} {have} no finished run yet, so no pass "
+            f"rate to chart: {names}{more}."
+        )
 
-st.subheader(partial.mark("Latest run of each eval, worst first", by_runs))
+st.subheader(partial.mark("Latest finished run of each eval, worst first", by_runs))
 partial.caption(by_runs, gap)
 if latest.empty:
     st.info("No eval has a finished run yet, so there is no latest run to show.")
@@ -103,9 +106,12 @@ else:
     worst = latest.iloc[0]
     st.page_link(
         "pages/responses.py",
-        label=f"Read the failing responses of the worst eval, {worst['eval_name']}",
+        label=f"Read the failing responses of the worst eval, {worst['eval_name']} "
+        f"(its latest finished run, {pct(worst['latest_pass_rate'])})",
         icon=":material/arrow_forward:",
-        query_params={"eval": str(worst["eval_name"]), "verdict": "Failed"},
+        query_params=shell.with_view_params(
+            {links.RUN_ID_PARAM: str(worst["latest_run_uuid"]), "verdict": "Failed"}
+        ),
     )
     # Significant regressions are marked: the board's verdict, joined on the eval.
     significance = board.set_index("eval_uuid")["verdict"] if not board.empty else None
@@ -116,16 +122,18 @@ else:
     tables.table(
         shown,
         {
-            "eval_name": tables.text("Eval", 220, pinned=True),
+            "eval_name": tables.text("Eval", 200, pinned=True),
             "result": tables.verdict(
-                "Result", 120, "Regressed or improved beyond noise (p < 0.05), or within noise"
+                "Result", 115, "Regressed or improved beyond noise (p < 0.05), or within noise"
             ),
-            "eval_type": tables.text("Type", 100),
-            "latest_pass_rate": tables.percent("Pass rate", "The latest run's pass rate", 90),
-            "previous_pass_rate": tables.percent("Previous run", width=115),
+            "latest_pass_rate": tables.percent("Pass rate", d.LATEST_PASS_RATE_HELP, 90),
+            "previous_pass_rate": tables.percent("Previous", d.PREVIOUS_PASS_RATE_HELP, 90),
             "change": tables.change("Change", "Latest minus previous, in percentage points"),
-            "latest_created_at": tables.when("Latest run"),
-            "runs": tables.count("Runs", width=60),
+            "latest_created_at": numbers.helped(
+                tables.when(d.LATEST_FINISHED_RUN, 165), d.LATEST_FINISHED_RUN_HELP
+            ),
+            "runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP, 120),
+            "latest_run_name": tables.text("Run", 150),  # a sandbox run is marked here
         },
         key="overview_latest",
     )

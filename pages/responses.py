@@ -2,28 +2,25 @@
 
 import streamlit as st
 
-from components import detail, filters, partial, review, shell, tables
+from components import detail, filters, links, partial, review, shell, tables
 from components.response_card import preview_column, response_card, thread_of
 from components.review_card import review_actions
 from components.tiles import pct
 from reporting.aymara.aggregates import verdict_counts
+from reporting.aymara.export import export_frame, parquet_bytes, safe_csv
 from reporting.aymara.search import filter_responses
 from reporting.text import plural
 
 RESPONSE_PARAM = "response"
 ANY, YES, NO = "Any", "Yes", "No"
 VERDICTS = {"Passed": "passed", "Failed": "failed", "Not scored": "not scored"}
-EXPORT_COLUMNS = [
-    "eval_name", "eval_type", "run_name", "eval_run_uuid", "prompt_uuid", "prompt_category",
-    "prompt_content", "response_uuid", "response_text", "content_type", "file_uuid", "ai_refused",
-    "exclude_from_scoring", "verdict", "confidence", "explanation", "thread_uuid", "turn_number",
-]  # fmt: skip
 
 data = shell.aymara_page("Responses")
 responses = data.responses
 if responses.empty:
     st.info("No scored responses in this workspace yet. Score some for an eval, then Refresh.")
     st.stop()
+responses = links.one_run(responses, data.runs)  # a link naming one run (by id) shows it alone
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([3, 2, 2, 3], gap="medium")
@@ -70,7 +67,7 @@ filter_state = (
     text,
 )
 counts = verdict_counts(shown)
-summary, download = st.columns([4, 1], vertical_alignment="center")
+summary, download, download_parquet = st.columns([4, 1, 1], vertical_alignment="center")
 summary.caption(
     f"**{len(shown):,}** of {plural(len(responses), 'response')} · {counts['passed']:,} passed · "
     f"{counts['failed']:,} failed · {counts['not_scored']:,} not scored · "
@@ -82,12 +79,22 @@ if shown.empty:
     st.stop()
 download.download_button(
     "Download CSV",
-    lambda: shown[[c for c in EXPORT_COLUMNS if c in shown.columns]].to_csv(index=False),
+    lambda: safe_csv(export_frame(shown, data.runs, data.evals)),
     file_name="responses.csv",
     mime="text/csv",
     icon=":material/download:",
     key="responses_csv",
-    help=f"The {len(shown):,} filtered rows, every column",
+    help=f"The {len(shown):,} filtered rows, every column; safe to open in a spreadsheet",
+    width="stretch",
+)
+download_parquet.download_button(
+    "Parquet",
+    lambda: parquet_bytes(export_frame(shown, data.runs, data.evals)),
+    file_name="responses.parquet",
+    mime="application/vnd.apache.parquet",
+    icon=":material/download:",
+    key="responses_parquet",
+    help=f"The same {len(shown):,} rows as Parquet, for pandas, DuckDB or Polars",
     width="stretch",
 )
 

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from components import charts, detail, filters, shell, tables
+from components import charts, detail, filters, links, numbers, shell, tables
 from components.live import live_runs
 from components.report_button import report_button
 from components.response_card import preview_column, response_card, thread_of
-from components.tiles import interval, pct, tiles
+from components.tiles import pct, tiles
 from jobs.report import ReportRequest
+from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.figures import category_bars, confidence_histogram
 from reporting.text import code_span, escape_markdown, is_missing, plural, run_label
@@ -45,7 +46,7 @@ day = shown["created_at"].dt.date
 shown = shown[(day >= start) & (day <= end)]
 if (low, high) != (0.0, 1.0):
     shown = shown[shown["pass_rate"].between(low, high)]
-shown = shown.sort_values("created_at", ascending=False)
+shown = d.runs_as_shown(shown.sort_values("created_at", ascending=False), data.responses, pct)
 
 st.caption(f"{len(shown):,} of {len(runs):,} runs. Choose a row to open the run.")
 if shown.empty:
@@ -55,10 +56,10 @@ run = tables.selected_row(
     shown,
     {
         "run_name": tables.text("Run", 190, pinned=True),
-        "eval_name": tables.text("Eval", 180),
-        "eval_type": tables.text("Type", 100),
+        "eval_name": tables.text("Eval", 150),
         "status": tables.text("Status", 85),
-        "pass_rate": tables.percent("Pass rate", width=90),
+        "pass_rate": tables.percent(d.PASS_RATE, d.RUN_PASS_RATE_HELP, 90),
+        "pass_rate_so_far": tables.text("So far", 135, help_text="A run still processing"),
         "num_responses_scored": tables.count("Scored", width=70),
         "created_at": tables.when("Created"),
         "is_sandbox": st.column_config.CheckboxColumn("Sandbox", width=75),
@@ -79,7 +80,7 @@ run = tables.selected_row(
 )
 if run is None:
     if st.query_params.get(RUN_PARAM):
-        st.warning("The run named in the link is not in this workspace's data (it may be deleted).")
+        links.missing_id("run", str(st.query_params.get(RUN_PARAM)), "the list of runs")
     st.stop()
 
 
@@ -115,14 +116,12 @@ def run_detail() -> None:
         return
 
     counts = verdict_counts(responses)
+    finished = run["status"] == "finished"
     tiles(
         [
-            (
-                "Pass rate",
-                pct(counts["pass_rate"]),
-                "Passed of scored responses, with its 95% Wilson interval",
-                interval(counts["pass_rate_low"], counts["pass_rate_high"]),
-            ),
+            numbers.pass_rate_tile(counts, d.RUN_PASS_RATE_HELP)
+            if finished
+            else numbers.partial_pass_rate_tile(counts, run["num_prompts"]),
             ("Passed", f"{counts['passed']:,}", None),
             ("Failed", f"{counts['failed']:,}", None),
             ("Not scored", f"{counts['not_scored']:,}", "Excluded from scoring or not scored yet"),

@@ -104,7 +104,7 @@ workspace = the_eval["workspace_uuid"] if isinstance(the_eval["workspace_uuid"],
 submission = ScoreSubmission(
     client=cache.aymara_client(source),
     request=request.build_request(eval_uuid, parsed, name or default_name, examples),
-    workspace=workspace or ctx.workspace,
+    workspace=workspace or ctx.aymara_workspace,
     sandbox=sandbox,
     session=st.session_state,
     default_name=default_name,
@@ -115,6 +115,6 @@ record = submission.advance()
 if record is None:
     st.stop()
 if record["state"] == "done":
-    show_result(record["run"], data.evals, prompts, ctx.workspace)
+    show_result(record["run"], data.evals, prompts, ctx.link_workspace)
 else:
     submission.show_failure()

@@ -12,11 +12,14 @@ from simulator.settings import SimSettings
 def aymara_ground_truth(settings: SimSettings) -> dict[str, Any]:
     """Per-workspace and total counts of the Aymara dataset, plus where its scenarios live.
 
-    `{"workspaces": {ws_uuid: {name, evals, runs, runs_by_status, responses, passed, failed,
-    not_scored, pass_rate}}, "totals": {...}, "scenarios": {"regression": {...}, "noise": {...}}}`
-    where `responses` counts every item `/v2/eval-runs/{id}/responses` serves for the
-    workspace's runs and `pass_rate = passed / (passed + failed)`. This is a fresh server's
-    truth; a running one's (with runs added or deleted) is at `GET /_sim/ground-truth`.
+    `{"key_workspace_uuid": ..., "workspaces": {ws_uuid: {name, evals, runs, runs_by_status,
+    responses, passed, failed, not_scored, pass_rate, production: {...}}}, "totals": {...},
+    "scenarios": {"regression": {...}, "noise": {...}}}` where `responses` counts every item
+    `/v2/eval-runs/{id}/responses` serves for the workspace's runs, `pass_rate = passed /
+    (passed + failed)`, and `production` is the same counts without sandbox runs and evals.
+    A request without `workspace_uuid` is answered from `key_workspace_uuid` only (the key's
+    own workspace); `totals` is what `workspace_uuid=**` (every workspace) answers. This is a
+    fresh server's truth; a running one's (runs added or deleted) is `GET /_sim/ground-truth`.
     """
     return aymara_account_truth(AymaraDemoAccount(settings))
 

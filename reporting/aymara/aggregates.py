@@ -111,13 +111,14 @@ LATEST_COLUMNS: dict[str, Any] = {
     "previous_run_uuid": STR,
     "previous_pass_rate": "float64",
     "change": "float64",
-    "runs": "int64",
+    "runs": "int64",  # finished runs of the eval (definitions.FINISHED_RUNS)
 }
 
 
 def latest_run_changes(runs: pd.DataFrame) -> pd.DataFrame:
     """Per eval, the latest finished run's pass rate and its change from the one before."""
     finished = finished_sorted(runs, with_rate=True)
+    finished_count = finished_sorted(runs, with_rate=False)["eval_uuid"].value_counts()
     cols: dict[str, list[Any]] = {name: [] for name in LATEST_COLUMNS}
     for eval_uuid, group in finished.groupby("eval_uuid", sort=False):
         latest = group.iloc[-1]
@@ -134,7 +135,7 @@ def latest_run_changes(runs: pd.DataFrame) -> pd.DataFrame:
         prev_rate = math.nan if previous is None else previous["pass_rate"]
         cols["previous_pass_rate"].append(prev_rate)
         cols["change"].append(latest["pass_rate"] - prev_rate)
-        cols["runs"].append(len(group))
+        cols["runs"].append(int(finished_count.get(eval_uuid, len(group))))
     out = typed_frame(cols, LATEST_COLUMNS)
     out = out.sort_values(
         ["latest_pass_rate", "change", "eval_name"], na_position="last", kind="stable"
@@ -143,7 +144,7 @@ def latest_run_changes(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def eval_catalogue(evals: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """The evals frame plus run count, latest pass rate and latest run time per eval."""
+    """The evals frame plus run counts (all, finished), latest finished pass rate and times."""
     base = evals.drop_duplicates("eval_uuid")
     known = set(base["eval_uuid"].dropna())
     orphans = runs.loc[~runs["eval_uuid"].isin(known)].drop_duplicates("eval_uuid", keep="last")
@@ -164,6 +165,8 @@ def eval_catalogue(evals: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     wanted = keys.to_numpy()
     # reindex, not map: pandas 3 cannot map through an empty datetime series (no finished runs).
     out["runs"] = count.reindex(wanted).fillna(0).astype(np.int64).to_numpy()
+    done = finished_sorted(runs, with_rate=False)["eval_uuid"].value_counts()
+    out["finished_runs"] = done.reindex(wanted).fillna(0).astype(np.int64).to_numpy()
     out["latest_pass_rate"] = finished["pass_rate"].reindex(wanted).astype("float64").to_numpy()
     out["latest_run_at"] = last["created_at"].reindex(wanted).astype(UTC_TS).to_numpy()
     out["latest_run_status"] = last["status"].reindex(wanted).astype(STR).to_numpy()

@@ -303,6 +303,10 @@ WORKSPACES = (
     ("images", "Image generator", "studio-image"),
 )
 
+# The workspace an API key belongs to: a list request without `workspace_uuid` answers with this
+# workspace only (the SDK: "omit for user's current workspace"); `**` answers with every one.
+KEY_WORKSPACE = "support"
+
 REVIEWERS = {
     "support": ("priya.natarajan", "marcus.oyelaran"),
     "tutoring": ("lena.fischer", "tomas.rivera"),

@@ -24,6 +24,7 @@ from simulator.aymara.catalogue import (
     EVAL_SPECS,
     EVAL_TYPES,
     HOT_CATEGORIES,
+    KEY_WORKSPACE,
     REVIEWERS,
     SCENARIO_NOISE,
     SCENARIO_REGRESSION,
@@ -55,6 +56,7 @@ class AymaraDemoAccount:
         ]
         self.workspace_by_key = {w.key: w for w in self.workspaces}
         self.workspace_by_uuid = {w.uuid: w for w in self.workspaces}
+        self.key_workspace = self.workspace_by_key[KEY_WORKSPACE]  # what no workspace_uuid means
         self.evals = [self._build_eval(i, spec) for i, spec in enumerate(EVAL_SPECS)]
         self.eval_by_uuid = {e.uuid: e for e in self.evals}
         self.runs: list[RunRecord] = []

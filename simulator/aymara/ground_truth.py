@@ -22,31 +22,61 @@ def _zero_counts() -> dict[str, Any]:
     }
 
 
+SUMMED = ("evals", "runs", "responses", "passed", "failed", "not_scored")
+
+
+def _add_run(row: dict[str, Any], run: Any, s: Any) -> None:
+    row["runs"] += 1
+    row["runs_by_status"][run.status] += 1
+    row["responses"] += s.responses
+    row["passed"] += s.passed
+    row["failed"] += s.failed
+    row["not_scored"] += s.not_scored
+
+
+def _close(row: dict[str, Any]) -> None:
+    row["runs_by_status"] = dict(sorted(row["runs_by_status"].items()))
+    decided = row["passed"] + row["failed"]
+    row["pass_rate"] = row["passed"] / decided if decided else None
+
+
 def ground_truth(account: AymaraDemoAccount) -> dict[str, Any]:
-    """Counts per workspace and in total, from the same code that serves the responses."""
+    """Counts per workspace and over every workspace, from the code that serves the responses.
+
+    Each row counts everything (sandbox included); its `production` block leaves out sandbox
+    runs and sandbox evals, which is what the dashboard shows by default. `key_workspace_uuid`
+    is the workspace a request without `workspace_uuid` is answered from (the key's own);
+    `totals` is what `workspace_uuid=**` (every workspace) is answered from.
+    """
     per: dict[str, dict[str, Any]] = {}
     for ws in account.workspaces:
         evals = [e for e in account.evals if e.workspace is ws]
-        per[ws.uuid] = {"name": ws.name} | _zero_counts() | {"evals": len(evals)}
+        production = _zero_counts() | {"evals": sum(not e.spec.is_sandbox for e in evals)}
+        per[ws.uuid] = (
+            {"name": ws.name} | _zero_counts() | {"evals": len(evals), "production": production}
+        )
     for run in account.live_runs():
         row = per[run.workspace_uuid]
         s = account.summary(run)
-        row["runs"] += 1
-        row["runs_by_status"][run.status] += 1
-        row["responses"] += s.responses
-        row["passed"] += s.passed
-        row["failed"] += s.failed
-        row["not_scored"] += s.not_scored
-    totals = _zero_counts()
+        _add_run(row, run, s)
+        if not (run.is_sandbox or run.eval.spec.is_sandbox):
+            _add_run(row["production"], run, s)
+    totals = _zero_counts() | {"production": _zero_counts()}
     for row in per.values():
-        for key in ("evals", "runs", "responses", "passed", "failed", "not_scored"):
+        for key in SUMMED:
             totals[key] += row[key]
+            totals["production"][key] += row["production"][key]
         totals["runs_by_status"].update(row["runs_by_status"])
+        totals["production"]["runs_by_status"].update(row["production"]["runs_by_status"])
     for row in [*per.values(), totals]:
-        row["runs_by_status"] = dict(sorted(row["runs_by_status"].items()))
-        decided = row["passed"] + row["failed"]
-        row["pass_rate"] = row["passed"] / decided if decided else None
-    return {"workspaces": per, "totals": totals, "scenarios": scenarios(account)}
+        _close(row)
+        _close(row["production"])
+    return {
+        "key_workspace_uuid": account.key_workspace.uuid,
+        "workspaces": per,
+        "totals": totals,
+        "scenarios": scenarios(account),
+    }
 
 
 def scenarios(account: AymaraDemoAccount) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from simulator.faults import aymara_code_for_status
 from simulator.images import demo_png
 
 MAX_LIMIT = 100  # undocumented server-side cap: a larger limit is served as 100
-ALL_WORKSPACES = ("", "*", "**")
+ALL_WORKSPACES = "**"  # the SDK: 'Use "\\**" for enterprise-wide access' (Markdown escaping)
 
 T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1)]
@@ -96,8 +96,10 @@ def make_router(account: AymaraDemoAccount) -> APIRouter:
     router = APIRouter()
 
     def scope(workspace_uuid: str | None) -> set[str]:
-        """The workspaces a request may see; absent, `*` or `**` means the whole org."""
-        if workspace_uuid is None or workspace_uuid in ALL_WORKSPACES:
+        """The workspaces a request may see: absent = the key's own, `**` = the whole org."""
+        if not workspace_uuid:
+            return {account.key_workspace.uuid}
+        if workspace_uuid == ALL_WORKSPACES:
             return set(account.workspace_by_uuid)
         if workspace_uuid in account.workspace_by_uuid:
             return {workspace_uuid}

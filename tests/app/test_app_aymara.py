@@ -1,7 +1,8 @@
 """The Aymara pages under Streamlit's AppTest, reading the simulator over real HTTP.
 
 Every number asserted here comes from the simulator's own ground truth (`/_sim/ground-truth`),
-never from the app's frames, so a page that miscounts cannot agree with itself.
+never from the app's frames, so a page that miscounts cannot agree with itself. The pages leave
+sandbox runs and evals out by default, so they show each row's `production` counts.
 """
 
 from __future__ import annotations
@@ -130,10 +131,10 @@ def charts(at: AppTest) -> int:
 def test_the_overview_tiles_equal_the_simulators_ground_truth(
     app: AppTest, truth: dict[str, Any]
 ) -> None:
-    totals = truth["totals"]
+    totals = truth["totals"]["production"]
     open_page(app, "Overview")
     assert tile(app, "Evals") == f"{totals['evals']:,}"
-    assert tile(app, "Runs") == f"{totals['runs']:,}"
+    assert tile(app, "Finished runs") == f"{totals['runs_by_status']['finished']:,}"
     assert tile(app, "Responses scored") == f"{totals['passed'] + totals['failed']:,}"
     assert tile(app, "Pass rate") == pct(totals["pass_rate"])
     assert tile(app, "Refusal rate").endswith("%")
@@ -161,9 +162,10 @@ def test_a_workspace_in_the_link_restricts_every_tile_to_it(
 ) -> None:
     ws_uuid, ws = min(truth["workspaces"].items(), key=lambda item: item[1]["runs"])
     assert ws["runs"] < truth["totals"]["runs"]
+    ws = ws["production"]
     open_page(app, "Overview", workspace=ws_uuid)
     assert tile(app, "Evals") == f"{ws['evals']:,}"
-    assert tile(app, "Runs") == f"{ws['runs']:,}"
+    assert tile(app, "Finished runs") == f"{ws['runs_by_status']['finished']:,}"
     assert tile(app, "Responses scored") == f"{ws['passed'] + ws['failed']:,}"
     assert tile(app, "Pass rate") == pct(ws["pass_rate"])
 
@@ -184,13 +186,14 @@ def test_an_unknown_workspace_in_the_link_says_what_to_do_instead_of_crashing(
 def test_the_evals_catalogue_lists_every_eval_and_filters_by_type(
     app: AppTest, truth: dict[str, Any]
 ) -> None:
+    evals = truth["totals"]["production"]["evals"]
     open_page(app, "Evals")
-    assert shown_of(app, "evals") == (truth["totals"]["evals"],) * 2
+    assert shown_of(app, "evals") == (evals,) * 2
     catalogue = app.dataframe[0].value
     accuracy = int((catalogue["eval_type"] == "Accuracy").sum())  # the table reads words
     assert 0 < accuracy < len(catalogue)
     app.multiselect(key="type").set_value(["accuracy"]).run()
-    assert shown_of(app, "evals") == (accuracy, truth["totals"]["evals"])
+    assert shown_of(app, "evals") == (accuracy, evals)
 
 
 def test_choosing_an_eval_shows_its_runs_over_time_and_its_prompts(app: AppTest) -> None:
@@ -217,11 +220,12 @@ def test_a_link_to_an_eval_opens_it(app: AppTest, truth: dict[str, Any]) -> None
 def test_the_runs_status_filter_shows_the_ground_truth_count(
     app: AppTest, truth: dict[str, Any]
 ) -> None:
-    by_status = truth["totals"]["runs_by_status"]
+    totals = truth["totals"]["production"]
+    by_status = totals["runs_by_status"]
     open_page(app, "Runs")
-    assert shown_of(app, "runs") == (truth["totals"]["runs"],) * 2
+    assert shown_of(app, "runs") == (totals["runs"],) * 2
     app.multiselect(key="status").set_value(["finished"]).run()
-    assert shown_of(app, "runs") == (by_status["finished"], truth["totals"]["runs"])
+    assert shown_of(app, "runs") == (by_status["finished"], totals["runs"])
     app.multiselect(key="status").set_value(["failed", "processing"]).run()
     expected = by_status.get("failed", 0) + by_status.get("processing", 0)
     assert shown_of(app, "runs")[0] == expected
@@ -262,7 +266,7 @@ def test_a_run_opened_from_its_link_shows_tiles_categories_and_confidence(
 def test_the_responses_verdict_filter_shows_the_ground_truth_failed_count(
     app: AppTest, truth: dict[str, Any]
 ) -> None:
-    totals = truth["totals"]
+    totals = truth["totals"]["production"]
     open_page(app, "Responses")
     assert shown_of(app, "responses") == (totals["responses"],) * 2
     app.button_group(key="verdict").set_value(["Failed"]).run()
@@ -273,7 +277,7 @@ def test_the_responses_verdict_filter_shows_the_ground_truth_failed_count(
 
 def test_a_verdict_in_the_link_filters_the_responses(app: AppTest, truth: dict[str, Any]) -> None:
     open_page(app, "Responses", verdict="Failed")
-    assert shown_of(app, "responses")[0] == truth["totals"]["failed"]
+    assert shown_of(app, "responses")[0] == truth["totals"]["production"]["failed"]
 
 
 def test_a_workspace_in_the_link_restricts_the_responses(
@@ -281,7 +285,7 @@ def test_a_workspace_in_the_link_restricts_the_responses(
 ) -> None:
     ws_uuid, ws = max(truth["workspaces"].items(), key=lambda item: item[1]["responses"])
     open_page(app, "Responses", workspace=ws_uuid)
-    assert shown_of(app, "responses") == (ws["responses"],) * 2
+    assert shown_of(app, "responses") == (ws["production"]["responses"],) * 2
 
 
 def test_a_search_that_matches_nothing_says_so_in_a_sentence(app: AppTest) -> None:
@@ -316,7 +320,7 @@ def test_the_responses_csv_holds_exactly_the_filtered_rows(
     open_page(app, "Responses")
     app.button_group(key="verdict").set_value(["Failed"]).run()
     button = next(b for b in app.get("download_button") if "CSV" in b.proto.label)
-    assert f"{truth['totals']['failed']:,} filtered rows" in button.proto.help
+    assert f"{truth['totals']['production']['failed']:,} filtered rows" in button.proto.help
 
 
 # --------------------------------------------------------------------------- the rest
@@ -344,9 +348,12 @@ def test_compare_opens_on_the_worst_regression_with_its_latest_two_finished_runs
 ) -> None:
     regression = truth["scenarios"]["regression"]
     open_page(app, "Compare runs")
-    assert app.selectbox(key="cmp_eval").value == regression["eval_uuid"]
-    assert app.selectbox(key="run_a").value == regression["previous_run_uuid"]
-    assert app.selectbox(key="run_b").value == regression["latest_run_uuid"]
+    chosen = {s.label: s.value for s in app.selectbox if s.label != "Workspace"}
+    assert chosen == {
+        "Eval": regression["eval_uuid"],
+        "Run A (before)": regression["previous_run_uuid"],
+        "Run B (after)": regression["latest_run_uuid"],
+    }
     assert tile(app, "Run A pass rate") == pct(regression["previous_pass_rate"])
     assert tile(app, "Run B pass rate") == pct(regression["latest_pass_rate"])
     assert tile(app, "Newly failed / passed") == (

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import Eval, EvalPrompt
 from tests.conftest import SIMULATOR_KEY
 
@@ -43,7 +43,7 @@ def responses_csv(prompts: list[EvalPrompt]) -> bytes:
 
 def demo_eval(client: AymaraClient) -> tuple[Eval, list[EvalPrompt]]:
     """The eval the tests score, and its prompts."""
-    found = next(e for e in client.list_evals().items if e.name == EVAL_NAME)
+    found = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.name == EVAL_NAME)
     assert found.eval_uuid is not None
     return found, client.list_eval_prompts(found.eval_uuid, found.workspace_uuid).items
 
@@ -136,7 +136,11 @@ def test_the_scored_run_is_listed_by_the_api_with_the_right_counts(
     name = at.text_input(key=f"score_name_{ev.eval_uuid}").value
     at.button(key="score_submit").click().run()
 
-    runs = [r for r in client.list_eval_runs(eval_uuid=ev.eval_uuid).items if r.name == name]
+    runs = [
+        r
+        for r in client.list_eval_runs(ev.workspace_uuid, eval_uuid=ev.eval_uuid).items
+        if r.name == name
+    ]
     assert len(runs) == 1
     run = runs[0]
     assert (run.status, run.num_responses_scored, run.num_prompts) == ("finished", 20, 20)
@@ -147,12 +151,14 @@ def test_the_scored_run_is_listed_by_the_api_with_the_right_counts(
     assert sum(r.ai_refused is True for r in responses) == 1
     assert any(r.content == HOSTILE for r in responses)
 
-    # The page refreshed the cache: the Runs page (the link's target) now shows the new run.
+    # The page refreshed the cache: the Runs page (the link's target, sandbox runs included as
+    # the link asks) now shows the new run, marked as a sandbox run.
     at.switch_page("pages/runs.py")
     at.query_params["run"] = run.eval_run_uuid
+    at.query_params["sandbox"] = "true"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert name in [h.value.replace("\\", "") for h in at.header]  # escaped or not
+    assert f"{name} [sandbox]" in [h.value.replace("\\", "") for h in at.header]
 
 
 def test_a_bad_file_lists_row_numbered_problems_and_sends_nothing(

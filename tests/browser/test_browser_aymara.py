@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from tests.appserver import (
     ROOT,
     AppServer,
@@ -158,9 +158,10 @@ def special(app_server: AppServer) -> dict[str, str]:
     """Response uuids for the card's special cases: multi-turn, refused, excluded, image."""
     found: dict[str, str] = {}
     with AymaraClient(app_server.env["AYMARA_AI_API_KEY"], sim_url(app_server)) as client:
-        runs = [r for r in client.list_eval_runs().items if r.status == "finished"]
+        every = client.list_eval_runs(ALL_WORKSPACES).items  # no workspace: the key's own only
+        runs = [r for r in every if r.status == "finished"]
         for run in runs:
-            for item in client.list_run_responses(run.eval_run_uuid).items:
+            for item in client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items:
                 uuid = item.response_uuid or ""
                 if (item.turn_number or 1) > 1:
                     found.setdefault("multi-turn", uuid)
@@ -212,9 +213,9 @@ def test_every_aymara_page_draws_without_an_error_and_never_shows_the_key(
     for i in range(charts):  # every chart explains its marks on hover
         assert hover_text(page, page.locator(".js-plotly-plot").nth(i)).strip()
     if name == "overview":
-        totals = truth["totals"]
+        totals = truth["totals"]["production"]  # sandbox runs are left out by default
         assert metric(page, "Evals") == f"{totals['evals']:,}"
-        assert metric(page, "Runs") == f"{totals['runs']:,}"
+        assert metric(page, "Finished runs") == f"{totals['runs_by_status']['finished']:,}"
         assert metric(page, "Responses scored") == f"{totals['passed'] + totals['failed']:,}"
         assert metric(page, "Pass rate") == pct(totals["pass_rate"])
         DOCS.mkdir(exist_ok=True)
@@ -330,7 +331,7 @@ def test_the_verdict_pills_filter_the_table_and_write_the_url(
     app_server: AppServer,
     truth: dict[str, Any],
 ) -> None:
-    totals = truth["totals"]
+    totals = truth["totals"]["production"]
     open_page(page, f"{app_server.url}/responses", "responses ·")
     assert shown_count(page, "responses") == totals["responses"]
 
@@ -349,7 +350,7 @@ def test_a_linked_response_filtered_out_is_said_never_replaced_by_another(
     app_server: AppServer,
     truth: dict[str, Any],
 ) -> None:
-    totals = truth["totals"]
+    totals = truth["totals"]["production"]
     open_page(page, f"{app_server.url}/responses?verdict=Passed", "responses ·")
     wait_for_count(page, "responses", totals["passed"])
     click_first_row(page, page.locator('[data-testid="stDataFrame"]').first)
@@ -371,13 +372,13 @@ def test_a_link_with_filters_opens_the_same_filtered_view(
     truth: dict[str, Any],
 ) -> None:
     open_page(page, f"{app_server.url}/responses?verdict=Failed", "responses ·")
-    wait_for_count(page, "responses", truth["totals"]["failed"])
+    wait_for_count(page, "responses", truth["totals"]["production"]["failed"])
     failed = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Verdict")
     assert failed.locator("button", has_text="Failed").get_attribute("aria-pressed") == "true"
 
     status = "finished"
     open_page(page, f"{app_server.url}/runs?status={status}", "runs. Choose a row")
-    wait_for_count(page, "runs", truth["totals"]["runs_by_status"][status])
+    wait_for_count(page, "runs", truth["totals"]["production"]["runs_by_status"][status])
 
 
 def test_the_workspace_survives_in_the_url_from_page_to_page(
@@ -386,8 +387,9 @@ def test_the_workspace_survives_in_the_url_from_page_to_page(
     truth: dict[str, Any],
 ) -> None:
     ws_uuid, ws = min(truth["workspaces"].items(), key=lambda item: item[1]["runs"])
+    ws = ws["production"]
     open_page(page, f"{app_server.url}/?workspace={ws_uuid}", "Pass rate over time")
-    assert metric(page, "Runs") == f"{ws['runs']:,}"
+    assert metric(page, "Finished runs") == f"{ws['runs_by_status']['finished']:,}"
     assert metric(page, "Pass rate") == pct(ws["pass_rate"])
 
     page.get_by_role("link", name="Runs", exact=True).click()
@@ -408,9 +410,9 @@ def test_choosing_a_workspace_in_the_sidebar_writes_it_into_the_url(
 ) -> None:
     open_page(page, f"{app_server.url}/runs", "runs. Choose a row")
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    options = page.get_by_role("option")
-    options.nth(1).wait_for()
-    options.nth(1).click()
+    options = page.get_by_role("option")  # all, this key's workspace, then each workspace
+    options.nth(2).wait_for()
+    options.nth(2).click()
     page.wait_for_function(
         """() => location.search.includes('workspace=') ||
             document.querySelector('[data-testid="stException"]')""",
@@ -418,7 +420,7 @@ def test_choosing_a_workspace_in_the_sidebar_writes_it_into_the_url(
     )
     no_exception(page)
     ws_uuid = query(page)["workspace"][0]
-    wait_for_count(page, "runs", truth["workspaces"][ws_uuid]["runs"])
+    wait_for_count(page, "runs", truth["workspaces"][ws_uuid]["production"]["runs"])
     screenshot(page, "aymara-runs-one-workspace")
 
 

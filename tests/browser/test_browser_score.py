@@ -86,13 +86,14 @@ def test_a_csv_goes_from_upload_to_a_scored_run_and_a_bad_file_gets_row_numbers(
     tiles = page.locator('[data-testid="stMetric"]')
     tiles.first.wait_for()
     assert "50.0%" in tiles.filter(has_text="Pass rate").inner_text()
-    link = page.get_by_role("link", name=re.compile("Open this run on the Runs page"))
+    link = page.get_by_role("link", name=re.compile("Open this sandbox run on the Runs page"))
     href = link.get_attribute("href") or ""
     assert score_requests(score_sim) == 1
     with AymaraClient(SIMULATOR_KEY, score_sim.base_url) as client:
-        runs = client.list_eval_runs(eval_uuid=ev.eval_uuid).items
+        runs = client.list_eval_runs(ev.workspace_uuid, eval_uuid=ev.eval_uuid).items
     newest = max(runs, key=lambda r: r.created_at)
     assert f"run={newest.eval_run_uuid}" in href and "runs" in href
+    assert "sandbox=true" in href  # the Runs page leaves sandbox runs out unless asked
     assert page.get_by_role("button", name="Scored", exact=True).is_disabled()
     assert not page.console_errors
     shot = screenshot(page, "score-result")

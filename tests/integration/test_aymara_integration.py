@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import ResponseToScore, ScoreRequest
 from client.errors import AuthenticationError, NotFoundError
 from tests.conftest import SIMULATOR_KEY
@@ -43,7 +43,7 @@ def sim_stats(sim: Any) -> dict[str, Any]:
 
 def walk_everything(client: AymaraClient) -> dict[str, Counter[str]]:
     """Read every eval, run and response of every workspace; count them per workspace."""
-    everything = client.list_evals()
+    everything = client.list_evals(ALL_WORKSPACES)  # no workspace_uuid: the key's own only
     assert everything.complete, everything.error
     workspaces = sorted({e.workspace_uuid for e in everything.items if e.workspace_uuid})
     counts: dict[str, Counter[str]] = {}

@@ -17,7 +17,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -50,7 +50,7 @@ def load(client: AymaraClient, label: str) -> AymaraData:
     """fetch_aymara, timed (printed, never asserted)."""
     started = time.perf_counter()
     with client:
-        data = fetch_aymara(client, None)
+        data = fetch_aymara(client, ALL_WORKSPACES)
     print(f"{label}: {time.perf_counter() - started:.2f} s, {data.requests} requests")
     return data
 

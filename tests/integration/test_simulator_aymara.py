@@ -35,8 +35,15 @@ def client() -> TestClient:
     return make_client()
 
 
+ALL = {"workspace_uuid": "**"}  # every workspace (no parameter: the key's own only)
+
+
 def get_all(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    """Every item of a listing, paged the way a correct client pages."""
+    """Every item of a listing, paged the way a correct client pages; every workspace unless
+    `workspace_uuid` is given (None: the parameter left out, i.e. the key's own workspace)."""
+    params = {**ALL, **params}
+    if params["workspace_uuid"] is None:
+        del params["workspace_uuid"]
     items: list[dict[str, Any]] = []
     offset = 0
     while True:
@@ -103,7 +110,7 @@ def test_control_endpoints_need_the_key_too() -> None:
 
 def test_lists_cap_the_limit_at_100_and_count_is_the_total() -> None:
     big = make_client(scale=10)
-    page = big.get("/v2/eval-runs", params={"limit": 500}).json()
+    page = big.get("/v2/eval-runs", params={"limit": 500, **ALL}).json()
     assert len(page["items"]) == 100
     assert page["count"] >= 450
     runs = get_all(big, "/v2/eval-runs")
@@ -137,17 +144,30 @@ def test_unknown_query_params_and_headers_are_ignored(client: TestClient) -> Non
 
 
 def test_workspace_filter_shows_only_that_workspace(client: TestClient) -> None:
-    everything = get_all(client, "/v2/evals")
+    everything = get_all(client, "/v2/evals", workspace_uuid="**")
     workspaces = Counter(e["workspace_uuid"] for e in everything)
     assert len(workspaces) == 3
-    for wildcard in ("*", "**"):
-        assert get_all(client, "/v2/evals", workspace_uuid=wildcard) == everything
     for ws, count in workspaces.items():
         evals = get_all(client, "/v2/evals", workspace_uuid=ws)
         assert len(evals) == count
         assert {e["workspace_uuid"] for e in evals} == {ws}
         runs = get_all(client, "/v2/eval-runs", workspace_uuid=ws)
         assert runs and {r["workspace_uuid"] for r in runs} == {ws}
+
+
+def test_no_workspace_means_the_keys_own_and_double_star_means_every_workspace(
+    client: TestClient,
+) -> None:
+    # The SDK: 'Use "\\**" for enterprise-wide access, omit for user's current workspace.'
+    truth = aymara_ground_truth(SimSettings(api_key=KEY))
+    own = truth["key_workspace_uuid"]
+    for path, what in (("/v2/evals", "evals"), ("/v2/eval-runs", "runs")):
+        mine = get_all(client, path, workspace_uuid=None)
+        assert {item["workspace_uuid"] for item in mine} == {own}
+        assert len(mine) == truth["workspaces"][own][what]
+        every = get_all(client, path, workspace_uuid="**")
+        assert len(every) == truth["totals"][what] > len(mine)
+    assert client.get("/v2/evals", params={"workspace_uuid": "*"}).status_code == 404
 
 
 def test_an_unknown_workspace_is_404_not_found(client: TestClient) -> None:
@@ -159,7 +179,7 @@ def test_an_unknown_workspace_is_404_not_found(client: TestClient) -> None:
 
 
 def test_a_resource_asked_for_in_another_workspace_is_404(client: TestClient) -> None:
-    run = client.get("/v2/eval-runs", params={"limit": 1}).json()["items"][0]
+    run = client.get("/v2/eval-runs", params={"limit": 1, **ALL}).json()["items"][0]
     others = {e["workspace_uuid"] for e in get_all(client, "/v2/evals")} - {run["workspace_uuid"]}
     other = sorted(others)[0]
     path = f"/v2/eval-runs/{run['eval_run_uuid']}"
@@ -420,7 +440,7 @@ def test_score_responses_names_the_index_of_an_unknown_prompt(client: TestClient
         "eval_uuid": ev["eval_uuid"],
         "responses": [{"prompt_uuid": prompt["prompt_uuid"]}, {"prompt_uuid": "bogus"}],
     }
-    response = client.post("/v2/eval-runs/-/score-responses", json=body)
+    response = client.post("/v2/eval-runs/-/score-responses", json=body, params=ALL)
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "validation.invalid_request"

@@ -9,7 +9,7 @@ import httpx
 import pyarrow as pa
 import pytest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from components.aymara_loaders import fetch_aymara
 from jobs.store import RunStore
 from tests.conftest import SIMULATOR_KEY
@@ -97,10 +97,10 @@ def counted(start_simulator):  # type: ignore[no-untyped-def]
 def test_a_warm_load_makes_only_listing_requests(counted, tmp_path: Path) -> None:
     client = AymaraClient(SIMULATOR_KEY, counted.base_url)
     store = RunStore(counted.base_url, client.key_fingerprint, tmp_path)
-    cold = fetch_aymara(client, None, store=store)
+    cold = fetch_aymara(client, ALL_WORKSPACES, store=store)
     store.wait()
     _reset(counted)
-    warm = fetch_aymara(client, None, store=store)
+    warm = fetch_aymara(client, ALL_WORKSPACES, store=store)
     routes = _routes(counted)
     processing = int((cold.runs["status"] == "processing").sum())
     assert warm.from_store == int((cold.runs["status"] == "finished").sum())
@@ -120,7 +120,7 @@ def test_a_warm_load_makes_only_listing_requests(counted, tmp_path: Path) -> Non
 def test_a_processing_run_is_never_served_from_the_store(counted, tmp_path: Path) -> None:
     client = AymaraClient(SIMULATOR_KEY, counted.base_url)
     store = RunStore(counted.base_url, client.key_fingerprint, tmp_path)
-    cold = fetch_aymara(client, None, store=store)
+    cold = fetch_aymara(client, ALL_WORKSPACES, store=store)
     store.wait()
     processing = cold.runs.loc[cold.runs["status"] == "processing", "eval_run_uuid"].tolist()
     assert processing, "the demo data has runs still processing"
@@ -132,9 +132,9 @@ def test_a_processing_run_is_never_served_from_the_store(counted, tmp_path: Path
 def test_refresh_forces_a_full_reload(counted, tmp_path: Path) -> None:
     client = AymaraClient(SIMULATOR_KEY, counted.base_url)
     store = RunStore(counted.base_url, client.key_fingerprint, tmp_path)
-    cold = fetch_aymara(client, None, store=store)
+    cold = fetch_aymara(client, ALL_WORKSPACES, store=store)
     store.wait()
-    forced = fetch_aymara(client, None, store=store, force=True)
+    forced = fetch_aymara(client, ALL_WORKSPACES, store=store, force=True)
     assert forced.from_store == 0
     assert forced.requests == cold.requests
 
@@ -142,10 +142,10 @@ def test_refresh_forces_a_full_reload(counted, tmp_path: Path) -> None:
 def test_a_corrupt_stored_run_is_fetched_again(counted, tmp_path: Path) -> None:
     client = AymaraClient(SIMULATOR_KEY, counted.base_url)
     store = RunStore(counted.base_url, client.key_fingerprint, tmp_path)
-    cold = fetch_aymara(client, None, store=store)
+    cold = fetch_aymara(client, ALL_WORKSPACES, store=store)
     store.wait()
     for path in list(tmp_path.rglob("*.parquet"))[:3]:
         path.write_bytes(b"PAR1 garbage")
-    warm = fetch_aymara(client, None, store=store)
+    warm = fetch_aymara(client, ALL_WORKSPACES, store=store)
     assert len(warm.responses) == len(cold.responses)
     assert not warm.problems

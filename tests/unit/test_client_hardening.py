@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import FileReference, ScoredResponse
 from client.errors import APIConnectionError, APITimeoutError
 from client.paging import Listing
@@ -61,11 +61,12 @@ def test_an_image_on_the_apis_own_host_is_downloaded_without_the_key(simulator):
     from tests.conftest import SIMULATOR_KEY
 
     client = AymaraClient(SIMULATOR_KEY, simulator.base_url)
-    runs = [r for r in client.list_eval_runs().items if r.status == "finished"]
+    # The images live in a workspace other than the key's own: ask for every workspace.
+    runs = [r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished"]
     refs = [
         resp.content
         for run in runs
-        for resp in client.list_run_responses(run.eval_run_uuid).items
+        for resp in client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items
         if isinstance(resp.content, FileReference)
     ]
     assert refs, "the demo data has image responses"
