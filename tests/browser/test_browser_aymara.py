@@ -580,11 +580,15 @@ def test_the_failing_responses_of_the_worst_eval_are_one_click_from_the_overview
     truth: dict[str, Any],
 ) -> None:
     regression = truth["scenarios"]["regression"]
-    open_page(page, app_server.url, "Latest run of each eval")
+    open_page(page, app_server.url, "Latest finished run of each eval")
     page.get_by_text("Read the failing responses of the worst eval").click()
     page.locator(MAIN).get_by_text(" responses · ").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     settle(page)
     assert "verdict=Failed" in page.url
     caption = count_caption(page, "responses")
     assert " 0 passed" in caption and "pass rate 0.0%" in caption
-    assert regression["eval_name"].replace(" ", "+") in page.url
+    # The run whose number the user clicked (by id), not every run of the eval.
+    assert f"eval_run_uuid={regression['latest_run_uuid']}" in page.url
+    shared = regression["shared_prompts"]
+    failed = shared - round(regression["latest_pass_rate"] * shared)
+    assert shown_count(page, "responses") == failed

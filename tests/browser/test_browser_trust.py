@@ -13,6 +13,7 @@ import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
 from tests.appserver import AppServer, browser, page, screenshot, start_app, wait_until_idle
+from tests.browser.test_browser_aymara import settle
 from tests.browser.test_browser_score import choose_eval, upload
 from tests.conftest import SIMULATOR_KEY
 
@@ -73,7 +74,7 @@ def open_overview(tab: Any, url: str) -> None:
     tab.goto(url)
     tab.get_by_role("heading", name="Overview").wait_for(timeout=LOAD_MS)
     tab.get_by_text("Prompt categories that fail most").wait_for(timeout=LOAD_MS)
-    wait_until_idle(tab)
+    settle(tab)  # every tile, chart and table drawn (no skeletons), so screenshots are whole
 
 
 @pytest.mark.timeout(900)  # four full loads of the app on a busy machine
@@ -147,6 +148,9 @@ def test_the_overview_banner_and_tiles_read_well_at_390_px_and_in_dark(
         try:
             open_overview(tab, trust_app.url)
             assert regression["eval_name"] in banner(tab)
+            if width < 500:  # the sidebar opens over the page on a phone: look at the page
+                tab.locator('[data-testid="stSidebarCollapseButton"] button').click()
+                settle(tab)
             screenshot(tab, f"trust-overview-{width}-{scheme}")
         finally:
             context.close()
