@@ -90,7 +90,8 @@ def _patch_dataset(run: EvalRun | None, run_uuid: str, record: dict[str, Any]) -
                     values = runs[column].copy()
                     values[row] = value
                     runs[column] = values
-        return dataclasses.replace(data, responses=patched, runs=runs, _board=[])
+        # Fresh derived copies: the regression board and the sandbox views are rebuilt from it.
+        return dataclasses.replace(data, responses=patched, runs=runs, _board=[], _views={})
 
     return change
 

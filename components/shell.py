@@ -16,7 +16,7 @@ from components import aymara_loaders, cache
 from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
 from reporting.aymara import definitions
-from reporting.text import escape_markdown
+from reporting.text import escape_markdown, plural
 
 # A `pages/` folder beside app.py makes Streamlit's very first run use its legacy folder-based
 # navigation, which runs a deep-linked page (say /feather) without app.py. st.navigation turns
@@ -273,12 +273,12 @@ def sandbox_note(data: aymara_loaders.AymaraData) -> None:
     """One quiet line saying whether sandbox runs are in what the page shows."""
     if data.sandbox_hidden:
         st.caption(
-            f":material/science: {data.sandbox_hidden:,} sandbox run(s) left out of every "
+            f":material/science: {plural(data.sandbox_hidden, 'sandbox run')} left out of every "
             f"number here. Switch on **{definitions.INCLUDE_SANDBOX}** in the sidebar to see them."
         )
     elif data.sandbox_included and data.sandbox_run_count:
         st.caption(
-            f":material/science: Including {data.sandbox_run_count:,} sandbox run(s), marked "
+            f":material/science: Including {plural(data.sandbox_run_count, 'sandbox run')}, marked "
             f'"{definitions.SANDBOX_MARK.strip()}" after their name.'
         )
 
@@ -311,7 +311,7 @@ def aymara_data(ctx: Context) -> aymara_loaders.AymaraData | None:
             st.rerun()  # a failed load is not kept, so the next read asks again
         return None
     if show_problems(data.problems, missing=data.missing.parts(), retry_key="_retry_missing"):
-        aymara_loaders.retry_missing(source, ctx.workspace, ctx.allowlist)
+        aymara_loaders.retry_missing(source, ctx.aymara_workspace, ctx.allowlist)
         st.rerun()
     return data
 

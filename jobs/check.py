@@ -19,7 +19,7 @@ from jobs.connect import JobError, Scope, production_runs, resolve_eval, resolve
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.schema import finished_sorted
 from reporting.stats import REGRESSED, classify_change, p_label
-from reporting.text import code_span, escape_markdown
+from reporting.text import code_span, escape_markdown, plural
 
 LATEST_FINISHED = "latest-finished"
 NO_BASELINE = "no baseline"
@@ -177,7 +177,7 @@ def _pct(value: float | None) -> str:
 def to_markdown(result: CheckResult) -> str:
     """A short summary fit for a pull-request comment."""
     n = len(result.regressed)
-    title = f"{n} eval(s) regressed beyond noise" if n else "No eval regressed beyond noise"
+    title = f"{plural(n, 'eval')} regressed beyond noise" if n else "No eval regressed beyond noise"
     lines = [
         f"### {'🔴' if n else '✅'} Aymara eval check: {title}",
         "",

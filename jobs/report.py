@@ -28,6 +28,7 @@ from reporting.aymara.figures import (
 from reporting.aymara.schema import FAILED, finished_sorted
 from reporting.aymara.trend import pass_rate_over_time
 from reporting.stats import REGRESSED, classify_change, p_label
+from reporting.text import plural
 
 MAX_CARDS = 200  # failures written out in full; the tables hold every row
 MAX_IMAGES = 24  # image responses embedded per file
@@ -186,7 +187,7 @@ def _regressions_report(data: AymaraData, runs: pd.DataFrame, images: _Images) -
     page = Page("Regressions", [("Evals compared", esc(f"{len(board):,}"))])
     regressed = board[board["verdict"] == REGRESSED]
     page.note(
-        f"{len(regressed)} eval(s) regressed beyond noise." if len(regressed)
+        f"{plural(len(regressed), 'eval')} regressed beyond noise." if len(regressed)
         else "No eval regressed beyond noise in its latest run.",
         "bad" if len(regressed) else "good",
     )  # fmt: skip

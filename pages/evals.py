@@ -42,16 +42,16 @@ if shown.empty:
 chosen = tables.selected_row(
     shown,
     {
-        "eval_name": tables.text("Eval", 230, pinned=True),
-        "eval_type": tables.text("Type", 105),
+        "eval_name": tables.text("Eval", 200, pinned=True),
+        "eval_type": tables.text("Type", 100),
         "status": tables.text("Status", 80),
         "finished_runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP, 120),
         "latest_pass_rate": tables.percent("Pass rate", d.LATEST_PASS_RATE_HELP, 90),
         "latest_finished_at": numbers.helped(
             tables.when(d.LATEST_FINISHED_RUN, 165), d.LATEST_FINISHED_RUN_HELP
         ),
-        "runs": tables.count("All runs", "Every run of the eval, whatever its status", 75),
-        "is_sandbox": st.column_config.CheckboxColumn("Sandbox", width=80),
+        "runs": tables.count("All runs", "Every run of the eval, whatever its status", 85),
+        "num_prompts": tables.count("Prompts", width=75),
     },  # prompts, modality, language, jailbreak and the id are in the chosen eval's caption
     id_column="eval_uuid",
     param=EVAL_PARAM,

@@ -122,7 +122,7 @@ else:
     tables.table(
         shown,
         {
-            "eval_name": tables.text("Eval", 200, pinned=True),
+            "eval_name": tables.text("Eval", 170, pinned=True),
             "result": tables.verdict(
                 "Result", 115, "Regressed or improved beyond noise (p < 0.05), or within noise"
             ),
@@ -133,7 +133,7 @@ else:
                 tables.when(d.LATEST_FINISHED_RUN, 165), d.LATEST_FINISHED_RUN_HELP
             ),
             "runs": tables.count(d.FINISHED_RUNS, d.FINISHED_RUNS_HELP, 120),
-            "latest_run_name": tables.text("Run", 150),  # a sandbox run is marked here
+            "latest_run_name": tables.text("Run", 130),  # a sandbox run is marked here
         },
         key="overview_latest",
     )

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from components.live import processing, refetch
 from jobs.aymara_data import fetch_aymara
 from tests.app.test_app_aymara import app, captions, open_page, select_row  # noqa: F401
@@ -36,7 +36,7 @@ def test_nothing_processing_means_no_live_panel(app: AppTest) -> None:  # noqa: 
 
 def test_only_the_processing_runs_are_fetched_again(simulator: Any) -> None:
     with AymaraClient(SIMULATOR_KEY, simulator.base_url, sleep=lambda s: None) as client:
-        data = fetch_aymara(client, None)
+        data = fetch_aymara(client, ALL_WORKSPACES)
         running = processing(data.runs)
         before = client.transport.requests_sent
         fresh, failed = refetch(client, running, data.evals)

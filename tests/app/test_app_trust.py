@@ -16,7 +16,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import cache
-from tests.app.test_app_aymara import APP, TIMEOUT_S, captions, open_page, pct, plain, tile
+from reporting.text import plural
+from tests.app.test_app_aymara import (
+    APP,
+    TIMEOUT_S,
+    captions,
+    open_page,
+    pct,
+    plain,
+    table_of,
+    tile,
+)
 from tests.conftest import SIMULATOR_KEY
 
 HEADERS = {"x-api-key": SIMULATOR_KEY}
@@ -110,7 +120,7 @@ def regression_warned(at: AppTest, eval_name: str) -> bool:
 
 def latest_table(at: AppTest) -> Any:
     """The Overview's "latest finished run of each eval" table."""
-    return next(d for d in at.dataframe if "latest_run_uuid" in d.value.columns)
+    return next(d for d in at.dataframe if "latest_run_name" in d.value.columns)
 
 
 def page_links(at: AppTest) -> list[Any]:
@@ -137,8 +147,8 @@ def test_a_sandbox_upload_leaves_the_overview_and_its_regression_as_they_were(
     assert tile(at, "Pass rate") == pct(production["pass_rate"])
     latest = latest_table(at).value
     row = latest[latest["eval_name"] == regression["eval_name"]].iloc[0]
-    assert row["latest_run_uuid"] == regression["latest_run_uuid"]
-    assert any("sandbox run(s) left out" in c for c in captions(at))
+    assert not row["latest_run_name"].endswith("[sandbox]")  # the production run, as before
+    assert any("sandbox run" in c and "left out" in c for c in captions(at))
 
     # Switched on, the sandbox run is in, marked, and it is now the eval's latest finished run.
     at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT_S), "Overview", sandbox="true")
@@ -148,7 +158,7 @@ def test_a_sandbox_upload_leaves_the_overview_and_its_regression_as_they_were(
     assert tile(at, "Finished runs") == f"{everything['runs_by_status']['finished']:,}"
     latest = latest_table(at).value
     row = latest[latest["eval_name"] == regression["eval_name"]].iloc[0]
-    assert row["latest_run_uuid"] != regression["latest_run_uuid"]
+    assert row["latest_run_name"].endswith("[sandbox]")
     assert any("Including" in c and "sandbox" in c for c in captions(at))
 
 
@@ -158,13 +168,13 @@ def test_sandbox_runs_are_left_out_of_the_runs_page_unless_included_and_marked_w
     sandbox = [r for r in runs_of(simulator) if r.get("is_sandbox")]
     assert sandbox, "the demo data has sandbox runs"
     open_page(app, "Runs")
-    listed = set(app.dataframe[0].value["eval_run_uuid"])
-    assert not listed & {r["eval_run_uuid"] for r in sandbox}
+    listed = table_of(app, "runs_table").value
+    assert not listed["run_name"].str.endswith("[sandbox]").any()
+    assert not listed["is_sandbox"].fillna(False).astype(bool).any()
     at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT_S), "Runs", sandbox="true")
-    table = at.dataframe[0].value
-    marked = table[table["eval_run_uuid"].isin({r["eval_run_uuid"] for r in sandbox})]
-    assert len(marked) == len(sandbox)
-    assert marked["run_name"].str.endswith("[sandbox]").all()
+    table = table_of(at, "runs_table").value
+    marked = table[table["run_name"].str.endswith("[sandbox]")]
+    assert len(marked) == len(sandbox) == len(table) - len(listed)
     assert marked["is_sandbox"].all()
 
 
@@ -179,7 +189,10 @@ def test_the_evals_tile_accounts_for_the_evals_missing_from_the_charts(app: AppT
     assert missing > 0, "the demo data has evals with no finished run"
     note = next(m.delta for m in app.metric if m.label == "Evals")
     assert note == f"{missing:,} with no finished run"
-    assert any(c.startswith(f"{missing:,} eval(s) have no finished run yet") for c in captions(app))
+    assert any(
+        c.startswith(f"{plural(missing, 'eval')} ") and "no finished run yet" in c
+        for c in captions(app)
+    )
 
 
 def test_tiles_and_columns_are_named_and_explained_by_one_definition(app: AppTest) -> None:
@@ -212,11 +225,11 @@ def test_a_processing_run_shows_its_pass_rate_as_partial_in_the_table_and_its_de
     scored = sum(v is not None for v in verdicts)
     rate = sum(v is True for v in verdicts) / scored
     open_page(app, "Runs")
-    table = app.dataframe[0].value
-    row = table[table["eval_run_uuid"] == run["eval_run_uuid"]].iloc[0]
-    assert row["pass_rate"] != row["pass_rate"]  # NaN: never a final figure
+    table = table_of(app, "runs_table").value
     prompts = f" of {run['num_prompts']:,}" if run.get("num_prompts") else ""
-    assert row["pass_rate_so_far"] == f"{pct(rate)} so far, {scored:,}{prompts} scored"
+    said = f"{pct(rate)} so far, {scored:,}{prompts} scored"
+    (row,) = [r for _, r in table.iterrows() if r["pass_rate_so_far"] == said]
+    assert row["pass_rate"] != row["pass_rate"]  # NaN: never a final figure
     open_page(app, "Runs", run=run["eval_run_uuid"])
     assert not [m for m in app.metric if m.label == "Pass rate"]
     partial = next(m for m in app.metric if m.label == "Pass rate so far")
@@ -232,8 +245,15 @@ def test_the_worst_eval_link_opens_the_failures_of_its_latest_finished_run_only(
     worst = latest.iloc[0]
     link = next(p for p in page_links(app) if "failing responses of the worst eval" in p.label)
     params = {k: v[-1] for k, v in parse_qs(link.query_string).items()}
-    assert params == {"eval_run_uuid": worst["latest_run_uuid"], "verdict": "Failed"}
-    run = next(r for r in runs_of(simulator) if r["eval_run_uuid"] == worst["latest_run_uuid"])
+    of_worst = [
+        r
+        for r in runs_of(simulator)
+        if (r.get("evaluation") or {}).get("name") == worst["eval_name"]
+        and r["status"] == "finished"
+        and not r.get("is_sandbox")
+    ]
+    run = max(of_worst, key=lambda r: r["created_at"])  # its latest finished run
+    assert params == {"eval_run_uuid": run["eval_run_uuid"], "verdict": "Failed"}
     failed = served_verdicts(simulator, run).count(False)
     open_page(app, "Responses", **params)
     caption = next(c for c in captions(app) if " of " in c and "responses" in c)

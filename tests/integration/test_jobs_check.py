@@ -59,7 +59,7 @@ def test_the_noise_only_change_passes_the_gate_with_exit_0(aymara_env: Any, caps
 def test_every_eval_by_default_prints_a_markdown_summary(aymara_env: Any, capsys: Any) -> None:
     code, out, _ = run(capsys)
     assert code == 1
-    assert out.startswith("### 🔴 Aymara eval check: 1 eval(s) regressed beyond noise")
+    assert out.startswith("### 🔴 Aymara eval check: 1 eval regressed beyond noise")
     lines = [line for line in out.splitlines() if line.startswith("| ")]
     assert "regressed" in lines[1] and "harmful requests" in lines[1]  # worst first
     assert "sandbox runs excluded" in out and SIMULATOR_KEY not in out

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from client.aymara import AymaraClient
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from components.aymara_loaders import fetch_aymara
 from tests.conftest import SIMULATOR_KEY
 
@@ -53,14 +53,14 @@ def cut_short(sim: Any, after: int) -> Any:
 
     try:
         with client_of(sim) as client:
-            return fetch_aymara(client, None, progress)
+            return fetch_aymara(client, ALL_WORKSPACES, progress)
     finally:
         set_down(sim, False)
 
 
 def test_an_outage_mid_load_names_what_is_missing_and_a_retry_fetches_only_that(sim: Any):
     with client_of(sim) as client:
-        whole = fetch_aymara(client, None)
+        whole = fetch_aymara(client, ALL_WORKSPACES)
     assert not whole.partial and not whole.missing
 
     cut = cut_short(sim, after=10)
@@ -72,7 +72,7 @@ def test_an_outage_mid_load_names_what_is_missing_and_a_retry_fetches_only_that(
 
     reset(sim)
     with client_of(sim) as client:
-        repaired = fetch_aymara(client, None, previous=cut)
+        repaired = fetch_aymara(client, ALL_WORKSPACES, previous=cut)
     asked = routes(sim)
     # The listings read in full are not asked again; only the missing runs and evals are.
     assert not any(r.endswith(("/v2/evals", "/v2/eval-runs")) for r in asked), asked
