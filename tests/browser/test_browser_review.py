@@ -62,7 +62,7 @@ def overview_counts(tab: Any, app: AppServer) -> tuple[int, int]:
     tile.locator('[data-testid="stTooltipIcon"]').first.hover()
     tip = tab.locator('[data-testid="stTooltipContent"]').first
     tip.wait_for()
-    found = re.search(r"([\d,]+) of ([\d,]+) passed", tip.inner_text())
+    found = re.search(r"([\d,]+) of ([\d,]+) (?:scored responses )?passed", tip.inner_text())
     assert found, tip.inner_text()
     return int(found[1].replace(",", "")), int(found[2].replace(",", ""))
 

@@ -175,7 +175,7 @@ def hostile() -> Iterator[dict[str, Any]]:
     sim = start_rewriting_simulator(api, seed=11, scale=0.3, retry_after_s=0)
     headers = {"x-api-key": KEY}
     with httpx.Client(base_url=sim.base_url, headers=headers, timeout=30) as http:
-        reports = http.get("/v2/eval-reports").json()["items"]
+        reports = http.get("/v2/eval-reports", params={"workspace_uuid": "**"}).json()["items"]
         spaces = sorted(
             {rr["eval_run"]["workspace_uuid"] for r in reports for rr in r["eval_run_reports"]}
         )
