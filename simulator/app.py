@@ -140,6 +140,9 @@ class SimulatorMiddleware:
                 state.stats.count_fault("down")
                 await self._error(scope, send, 503, request_id, "The service is unavailable.")
                 return
+            if cfg.down_after > 0:
+                cfg.down_after -= 1
+                cfg.down = cfg.down_after == 0  # this one is served; the next is refused
         if self._needs_key(path):
             denied = self._check_key(scope, request_id)
             if denied is not None:

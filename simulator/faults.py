@@ -78,6 +78,8 @@ class RuntimeConfig:
     retry_after_s: float = 1.0
     max_consecutive_faults: int = 2
     down: bool = False
+    # Go down after this many more API requests (0: never): an outage at an exact point.
+    down_after: int = 0
 
     @classmethod
     def from_settings(cls, settings: SimSettings) -> RuntimeConfig:
@@ -108,7 +110,8 @@ class RuntimeConfig:
                 raise ValueError(f"{name} must be a number >= 0")
             if name.endswith("_rate") and value > 1:
                 raise ValueError(f"{name} must be between 0 and 1")
-            staged[name] = int(value) if name == "max_consecutive_faults" else float(value)
+            whole = name in ("max_consecutive_faults", "down_after")
+            staged[name] = int(value) if whole else float(value)
         if (
             staged.get("fault_rate", self.fault_rate)
             + staged.get("truncate_rate", self.truncate_rate)

@@ -37,7 +37,7 @@ def partial_app(monkeypatch: pytest.MonkeyPatch, sim: Any) -> Iterator[tuple[App
     for name in ("FEATHER_API_KEY", "FEATHER_BASE_URL", "EVAL_DASHBOARD_WORKSPACES"):
         monkeypatch.delenv(name, raising=False)
     cache.dataset_cache().clear()
-    cut = cut_short(sim, after=2)
+    cut = cut_short(sim, after=3 + 2)  # the three listings, then two runs or evals
     assert cut.partial
     source = Source("aymara", sim.base_url, SIMULATOR_KEY)
     key = cache.cache_key(source, ALL_WORKSPACES, ())

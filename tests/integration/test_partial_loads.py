@@ -24,12 +24,6 @@ def sim(start_simulator: Any) -> Any:
     return start_simulator(seed=7, scale=1, fault_rate=0.0, retry_after_s=0)
 
 
-def set_down(sim: Any, down: bool) -> None:
-    httpx.post(
-        f"{sim.base_url}/_sim/config", json={"down": down}, headers=HEADERS
-    ).raise_for_status()
-
-
 def routes(sim: Any) -> dict[str, int]:
     return httpx.get(f"{sim.base_url}/_sim/stats", headers=HEADERS).json()["by_route"]
 
@@ -43,19 +37,21 @@ def client_of(sim: Any) -> AymaraClient:
 
 
 def cut_short(sim: Any, after: int) -> Any:
-    """A load whose API goes down once `after` listings of runs and evals have arrived."""
-    state = {"done": False}
+    """A load whose API goes down once it has served `after` requests.
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if stage.startswith("Fetched") and done >= after and not state["done"]:
-            state["done"] = True
-            set_down(sim, True)
-
+    The simulator counts the requests itself, so where the outage falls does not depend on
+    how fast this machine hands the answers to the loader.
+    """
+    httpx.post(
+        f"{sim.base_url}/_sim/config", json={"down_after": after}, headers=HEADERS
+    ).raise_for_status()
     try:
         with client_of(sim) as client:
-            return fetch_aymara(client, ALL_WORKSPACES, progress)
+            return fetch_aymara(client, ALL_WORKSPACES)
     finally:
-        set_down(sim, False)
+        httpx.post(
+            f"{sim.base_url}/_sim/config", json={"down_after": 0, "down": False}, headers=HEADERS
+        ).raise_for_status()
 
 
 def test_an_outage_mid_load_names_what_is_missing_and_a_retry_fetches_only_that(sim: Any):
@@ -63,7 +59,7 @@ def test_an_outage_mid_load_names_what_is_missing_and_a_retry_fetches_only_that(
         whole = fetch_aymara(client, ALL_WORKSPACES)
     assert not whole.partial and not whole.missing
 
-    cut = cut_short(sim, after=10)
+    cut = cut_short(sim, after=3 + 10)  # the three listings, then ten runs or evals
     assert cut.partial
     assert cut.missing.runs > 0 and cut.missing.runs_total == whole.missing.runs_total
     assert len(cut.responses) < len(whole.responses)
