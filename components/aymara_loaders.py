@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import streamlit as st
+
 from client.aymara import ALL_WORKSPACES
 from client.errors import APIError
 from components import cache
 from components.connection import Source
 from jobs.aymara_data import AymaraData, ProgressFn, fetch_aymara
-
-__all__ = ["AymaraData", "ProgressFn", "fetch_aymara", "known_workspaces", "load_aymara"]
 
 
 def load_aymara(
@@ -71,3 +73,34 @@ def known_workspaces(source: Source) -> dict[str, str]:
         if name or uuid not in found:
             found[uuid] = name
     return found
+
+
+IMAGE_MAX_BYTES = 2_000_000  # a thumbnail's source; larger files show as their reference only
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _image_bytes(base_url: str, key_fingerprint: str, file_uuid: str, _source: Source) -> bytes:
+    """An image response's bytes, from the API's own host only ("" when not available).
+
+    Cached by account and file (never by key): at most 64 images of 2 MB, about 128 MB.
+    """
+    client = cache.aymara_client(_source)
+    try:
+        url = client.get_file(file_uuid).file_url
+    except APIError:
+        return b""
+    if not url:
+        return b""
+    return client.download_same_host(url, max_bytes=IMAGE_MAX_BYTES) or b""
+
+
+ImageLoader = Callable[[str], bytes | None]
+
+
+def image_loader(source: Source | None) -> ImageLoader | None:
+    """What a response card calls to show an image response (None without an account)."""
+    if source is None:
+        return None
+    return lambda file_uuid: (
+        _image_bytes(source.base_url, source.key_fingerprint, file_uuid, source) or None
+    )

@@ -15,6 +15,7 @@ from client.settings import settings
 from components import aymara_loaders, cache
 from components.connection import Source, read_secrets, resolve_sources, workspace_allowlist
 from components.errors import show_error, show_problems
+from jobs.aymara_data import AymaraData
 from reporting.aymara import definitions
 from reporting.text import escape_markdown, plural
 
@@ -239,7 +240,7 @@ def include_sandbox() -> bool:
     return bool(st.session_state.get(definitions.SANDBOX_PARAM))
 
 
-def aymara_page(title: str, *, sandbox: bool | None = None) -> aymara_loaders.AymaraData:
+def aymara_page(title: str, *, sandbox: bool | None = None) -> AymaraData:
     """Open an Aymara page: its title, the demo note, and its data (stopping when none loaded).
 
     The data leaves sandbox runs out unless the viewer included them (`sandbox` overrides the
@@ -269,7 +270,7 @@ def with_view_params(params: dict[str, str], *, sandbox: bool | None = None) -> 
     return out
 
 
-def sandbox_note(data: aymara_loaders.AymaraData) -> None:
+def sandbox_note(data: AymaraData) -> None:
     """One quiet line saying whether sandbox runs are in what the page shows."""
     if data.sandbox_hidden:
         st.caption(
@@ -283,7 +284,7 @@ def sandbox_note(data: aymara_loaders.AymaraData) -> None:
         )
 
 
-def aymara_data(ctx: Context) -> aymara_loaders.AymaraData | None:
+def aymara_data(ctx: Context) -> AymaraData | None:
     """Load the Aymara data with a progress bar; show errors; None when nothing loaded."""
     source = ctx.source("aymara")
     if source is None:
@@ -323,3 +324,8 @@ def _ago(when: datetime) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min ago"
     return f"at {when:%H:%M} UTC"
+
+
+def images() -> aymara_loaders.ImageLoader | None:
+    """What response cards call to show image responses, for this page's Aymara account."""
+    return aymara_loaders.image_loader(current().source("aymara"))

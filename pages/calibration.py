@@ -101,6 +101,7 @@ with card_col:
         response_card(
             row,
             key="cal_card",
+            image_loader=shell.images(),
             thread=thread_of(row, responses),
             actions=review_actions(row, "cal_review_panel"),
         )

@@ -130,6 +130,7 @@ def card() -> None:
     response_card(
         chosen,
         key="responses_card",
+        image_loader=shell.images(),
         thread=thread_of(chosen, responses),
         actions=review_actions(chosen, "responses_review"),
     )

@@ -93,6 +93,7 @@ outcomes: list[str | None] = []
 response_card(
     row,
     key="rq_card",
+    image_loader=shell.images(),
     thread=thread_of(row, data.responses),
     actions=lambda: outcomes.append(
         review_panel(row, source=source, workspace=ctx.workspace, key="rq", shortcuts=True)

@@ -178,7 +178,12 @@ def run_detail() -> None:
         if row is None:
             row = listed.iloc[0]
             st.caption("The card shows the first response; choose a row to see another.")
-        response_card(row, key=f"run_{run_uuid[:8]}", thread=thread_of(row, responses))
+        response_card(
+            row,
+            key=f"run_{run_uuid[:8]}",
+            image_loader=shell.images(),
+            thread=thread_of(row, responses),
+        )
 
 
 detail.drawer("Run", run_detail, param=RUN_PARAM)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from client.aymara import ALL_WORKSPACES, AymaraClient
 from components import cache
 from tests.appserver import ROOT
 from tests.conftest import SIMULATOR_KEY
@@ -439,3 +440,22 @@ def test_on_demo_data_every_aymara_page_says_so_in_one_quiet_line(
             assert "AYMARA_AI_API_KEY" in notes[0]
     finally:
         cache.dataset_cache().clear()
+
+
+def test_an_image_response_shows_its_picture_from_the_apis_own_host(
+    app: AppTest, simulator: Any
+) -> None:
+    with AymaraClient(SIMULATOR_KEY, simulator.base_url) as client:
+        runs = [r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished"]
+        image = next(
+            resp
+            for run in runs
+            if not run.is_sandbox
+            for resp in client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items
+            if resp.content_type == "image"
+        )
+    open_page(app, "Responses", response=str(image.response_uuid))
+    shown = app.get("image")  # the card sits in the drawer, a dialog
+    assert len(shown) == 1, "the card shows the image itself, not only its reference"
+    assert 'caption: "The AI' in str(shown[0].proto)
+    assert str(image.content.file_uuid) in " ".join(t.value for t in app.text)

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from client.aymara import ALL_WORKSPACES
 from components import cache
-from components.aymara_loaders import fetch_aymara
 from components.connection import Source
+from jobs.aymara_data import fetch_aymara
 from reporting.aymara.aggregates import verdict_counts
 from tests.app.test_app_aymara import APP, TIMEOUT_S
 from tests.conftest import SIMULATOR_KEY

@@ -30,11 +30,7 @@ if not hasattr(conftest, "browser") and "tests.appserver" not in getattr(
 ):
     from tests.appserver import browser, page  # noqa: F401
 
-pytestmark = [
-    pytest.mark.browser,
-    # Its fixture lists the demo data per workspace under the old "no parameter = all" rule.
-    pytest.mark.xfail(reason="fixture predates workspace_uuid=** (#12); to update", strict=False),
-]
+pytestmark = pytest.mark.browser
 
 KEY = "sk-hostile-text-test-3b7e21d09f"
 PAYLOADS = {
@@ -190,7 +186,9 @@ def hostile() -> Iterator[dict[str, Any]]:
         target = next(
             e for e in evals if e["status"] == "finished" and e["eval_type"] != "accuracy"
         )
-        prompts = http.get(f"/v2/evals/{target['eval_uuid']}/prompts").json()["items"]
+        prompts = http.get(
+            f"/v2/evals/{target['eval_uuid']}/prompts", params={"workspace_uuid": spaces[0]}
+        ).json()["items"]
         scored = http.post(
             "/v2/eval-runs/-/score-responses",
             params={"workspace_uuid": spaces[0]},

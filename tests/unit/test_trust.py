@@ -12,8 +12,8 @@ import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
-from components.aymara_loaders import fetch_aymara
 from components.shell import Context
+from jobs.aymara_data import fetch_aymara
 from reporting.aymara import definitions as d
 from reporting.aymara.export import export_frame, parquet_bytes, safe_csv
 from reporting.aymara.responses import responses_frame
