@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -20,10 +20,29 @@ def options_of(series: pd.Series) -> list[str]:
 def multi(
     label: str, options: Iterable[str], key: str, container: Any = st, **kwargs: Any
 ) -> list[str]:
-    """A multiselect bound to the query parameter `key`; API values read as words, the URL
-    keeps the values themselves."""
-    kwargs.setdefault("format_func", words)
-    return container.multiselect(label, list(options), key=key, bind="query-params", **kwargs)
+    """A multiselect bound to the query parameter `key`; API values read as words.
+
+    Streamlit keeps the shown words in the URL ("type=Image+safety"); a link written with the
+    API's own values ("type=image_safety") is read as those words, never silently dropped.
+    """
+    options = list(options)
+    shown = kwargs.setdefault("format_func", words)
+    _values_to_labels(key, options, shown)
+    return container.multiselect(label, options, key=key, bind="query-params", **kwargs)
+
+
+def _values_to_labels(key: str, options: list[str], shown: Callable[[str], str]) -> None:
+    """Choose the options a link names by their API values, as if named by their labels."""
+    if key in st.session_state or key not in st.query_params:
+        return  # the widget already holds the choice: the URL follows it
+    asked = st.query_params.get_all(key)
+    labels = {str(shown(o)) for o in options}
+    if all(a in labels for a in asked):
+        return  # Streamlit's own binding reads these
+    by_value = {str(o): o for o in options}
+    by_label = {str(shown(o)): o for o in options}
+    chosen = [by_label.get(a, by_value.get(a)) for a in asked]
+    st.session_state[key] = [c for c in chosen if c is not None]
 
 
 def fraction_range(label: str, key: str, container: Any = st) -> tuple[float, float]:

@@ -113,8 +113,17 @@ RAW_VALUES = frozenset(_ALL) | frozenset(EVAL_STATUSES) - {"none"}
 _SEPARATORS = re.compile(r"[_\-\s]+")
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*")
+
+
 def prettify(value: str) -> str:
-    """An unknown API value made readable: `needs_review` -> "Needs review"."""
+    """An unknown API value made readable: `needs_review` -> "Needs review".
+
+    Only identifier-like values are reworded: any other text (a name, or hostile text an API
+    returned) is shown exactly as it came.
+    """
+    if not _IDENTIFIER.fullmatch(value):
+        return value
     spaced = _SEPARATORS.sub(" ", value).strip()
     return spaced[:1].upper() + spaced[1:] if spaced else value
 

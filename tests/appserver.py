@@ -149,6 +149,17 @@ def wait_until_idle(page: Any, timeout_ms: int = 60_000) -> None:
     )
 
 
+def sidebar_closed(page: Any) -> bool:
+    """Whether the sidebar is out of the way (collapsed, or drawn off the left edge)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    box = sidebar.bounding_box()
+    return (
+        sidebar.get_attribute("aria-expanded") == "false"
+        or box is None
+        or box["x"] + box["width"] <= 0
+    )
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot as a test artifact, and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -459,3 +459,13 @@ def test_an_image_response_shows_its_picture_from_the_apis_own_host(
     assert len(shown) == 1, "the card shows the image itself, not only its reference"
     assert 'caption: "The AI' in str(shown[0].proto)
     assert str(image.content.file_uuid) in " ".join(t.value for t in app.text)
+
+
+def test_a_link_naming_api_values_chooses_them_in_the_filters(
+    app: AppTest, truth: dict[str, Any]
+) -> None:
+    # The URL normally holds the words shown ("Finished"); a link may name the API's own values.
+    open_page(app, "Runs", status="finished")
+    finished = truth["totals"]["production"]["runs_by_status"]["finished"]
+    assert shown_of(app, "runs")[0] == finished
+    assert app.multiselect(key="status").value == ["finished"]

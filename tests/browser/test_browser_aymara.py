@@ -41,10 +41,6 @@ DRAWER = '[role="dialog"]'  # a chosen row's detail opens in a drawer beside the
 
 # --------------------------------------------------------------------------- helpers
 
-STALE_AFTER_MERGE = (
-    "Expectation predates the #12/#13 merge (drawer, sandbox and worded views); update it with #13"
-)
-
 
 def sim_url(server: AppServer) -> str:
     """The simulator the app reads from."""
@@ -158,25 +154,30 @@ def truth(app_server: AppServer) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def special(app_server: AppServer) -> dict[str, str]:
-    """Response uuids for the card's special cases: multi-turn, refused, excluded, image."""
-    found: dict[str, str] = {}
+def special(app_server: AppServer) -> dict[str, tuple[str, bool]]:
+    """Response uuid and whether its run is a sandbox one, for each kind the card marks.
+
+    Production runs are searched first; the demo's conversations live in a sandbox eval, which
+    the link then includes (`sandbox=true`), as a viewer switching it on would.
+    """
+    found: dict[str, tuple[str, bool]] = {}
     with AymaraClient(app_server.env["AYMARA_AI_API_KEY"], sim_url(app_server)) as client:
-        every = client.list_eval_runs(ALL_WORKSPACES).items  # no workspace: the key's own only
-        runs = [r for r in every if r.status == "finished"]
+        every = client.list_eval_runs(ALL_WORKSPACES).items  # every workspace, as the app reads
+        runs = sorted((r for r in every if r.status == "finished"), key=lambda r: r.is_sandbox)
         for run in runs:
+            sandbox = bool(run.is_sandbox)
             for item in client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items:
                 uuid = item.response_uuid or ""
                 if (item.turn_number or 1) > 1:
-                    found.setdefault("multi-turn", uuid)
+                    found.setdefault("multi-turn", (uuid, sandbox))
                 if item.ai_refused:
-                    found.setdefault("refused", uuid)
+                    found.setdefault("refused", (uuid, sandbox))
                 if item.exclude_from_scoring:
-                    found.setdefault("excluded", uuid)
+                    found.setdefault("excluded", (uuid, sandbox))
                 if item.content_type == "image":
-                    found.setdefault("image", uuid)
+                    found.setdefault("image", (uuid, sandbox))
                 if item.is_passed is False and item.explanation:
-                    found.setdefault("failed", uuid)
+                    found.setdefault("failed", (uuid, sandbox))
             if len(found) == 5:
                 break
     return found
@@ -281,15 +282,15 @@ CARD_MARKS = {
 }
 
 
-@pytest.mark.xfail(reason=STALE_AFTER_MERGE, strict=False)
 def test_the_response_card_shows_each_kind_of_response(
     page: Any,
     app_server: AppServer,
-    special: dict[str, str],
+    special: dict[str, tuple[str, bool]],
 ) -> None:
     assert set(special) == set(CARD_MARKS), "the demo data lacks a kind of response"
-    for case, uuid in special.items():
-        page.goto(f"{app_server.url}/responses?response={uuid}")
+    for case, (uuid, sandbox) in special.items():
+        included = "&sandbox=true" if sandbox else ""
+        page.goto(f"{app_server.url}/responses?response={uuid}{included}")
         card = page.locator(DRAWER)
         card.get_by_text("Judge's explanation").wait_for(timeout=LOAD_TIMEOUT_MS)
         settle(page)
@@ -371,7 +372,6 @@ def test_a_linked_response_filtered_out_is_said_never_replaced_by_another(
     assert query(page)["response"] == [chosen]
 
 
-@pytest.mark.xfail(reason=STALE_AFTER_MERGE, strict=False)
 def test_a_link_with_filters_opens_the_same_filtered_view(
     page: Any,
     app_server: AppServer,
@@ -519,7 +519,6 @@ def hostile_app(start_simulator: Callable[..., Any], tmp_path_factory: Any) -> I
     server.stop()
 
 
-@pytest.mark.xfail(reason=STALE_AFTER_MERGE, strict=False)
 def test_hostile_response_text_is_shown_literally_and_never_runs(
     page: Any,
     hostile_app: AppServer,
@@ -533,13 +532,14 @@ def test_hostile_response_text_is_shown_literally_and_never_runs(
     settle(page)
     page.wait_for_load_state("networkidle")
 
-    main = page.locator(MAIN)
-    assert main.get_by_text(HOSTILE, exact=True).count() >= 1, main.inner_text()
+    main, card = page.locator(MAIN), page.locator(DRAWER)
+    assert card.get_by_text(HOSTILE, exact=True).count() >= 1, card.inner_text()
     # Captions keep a word joiner after ':' and '@' so no bare URL or address becomes a link.
-    assert HOSTILE_RUN_NAME in main.inner_text().replace("\u2060", "")
+    assert HOSTILE_RUN_NAME in card.inner_text().replace("\u2060", "")
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
-    assert main.locator("img[src='x'], img[src*='example.invalid'], script").count() == 0
-    assert main.locator("a[href^='javascript:'], a[href*='example.invalid']").count() == 0
+    for area in (main, card):
+        assert area.locator("img[src='x'], img[src*='example.invalid'], script").count() == 0
+        assert area.locator("a[href^='javascript:'], a[href*='example.invalid']").count() == 0
     assert foreign_requests(requests) == []
     screenshot(page, "aymara-hostile-card")
 
@@ -556,7 +556,6 @@ def test_a_page_asks_no_host_but_the_app_for_anything(
     assert foreign_requests(requests) == []
 
 
-@pytest.mark.xfail(reason=STALE_AFTER_MERGE, strict=False)
 def test_the_regression_board_puts_the_real_regression_on_top_and_calls_noise_noise(
     page: Any,
     app_server: AppServer,
@@ -573,12 +572,14 @@ def test_the_regression_board_puts_the_real_regression_on_top_and_calls_noise_no
     assert main.get_by_text(flipped).count() == 1
     # The noise-only change, opened by its link, is marked within noise.
     page.goto(f"{app_server.url}/regressions?eval_uuid={noise['eval_uuid']}")
-    # Wait on the heading: the grid also holds the name, in hidden accessibility cells.
-    main.locator("h2", has_text=noise["eval_name"]).wait_for(timeout=LOAD_TIMEOUT_MS)
+    # Opened by its link, the eval's flips are in the drawer; wait on its heading.
+    drawer = page.locator(DRAWER)
+    drawer.locator("h2", has_text=noise["eval_name"]).wait_for(timeout=LOAD_TIMEOUT_MS)
     settle(page)
-    assert main.locator("h2").first.inner_text() == noise["eval_name"]
-    assert main.get_by_text(re.compile("Regressed beyond noise")).count() == 0
-    assert main.get_by_text(re.compile("Within noise")).count() >= 1
+    headings = [h.inner_text() for h in drawer.locator("h2").all()]
+    assert headings == ["Regression", noise["eval_name"]], headings  # the drawer's, then the eval
+    assert drawer.get_by_text(re.compile("Regressed beyond noise")).count() == 0
+    assert drawer.get_by_text(re.compile("Within noise")).count() >= 1
     screenshot(page, "aymara-regressions-noise")
 
 

@@ -17,10 +17,7 @@ __all__ = ["browser", "page", "score_app", "score_sim"]  # fixtures used below
 
 pytestmark = pytest.mark.browser
 
-AFTER_MERGE = "Failed on the merged main (upload problems are grouped since #13); to update"
 
-
-@pytest.mark.xfail(reason=AFTER_MERGE, strict=False)
 def test_a_refused_file_is_released_from_memory_and_its_problems_stay_on_screen(
     score_sim: Any, score_app: AppServer, page: Any
 ) -> None:
@@ -42,12 +39,12 @@ def test_a_refused_file_is_released_from_memory_and_its_problems_stay_on_screen(
     upload(page, "bad.csv", bad)
     alert = page.locator('[data-testid="stAlertContentError"]').first
     alert.wait_for()
-    assert "1 problem(s) in bad.csv" in alert.inner_text()
+    assert "1 problem in bad.csv" in alert.inner_text()
     assert uploaded_bytes_held(score_app.url) == 0, "the parsed upload is still in memory"
     print(f"RSS around an 8 MB refused upload: {before:.0f} -> {rss_mb(score_app.process.pid):.0f}")
 
     choose_eval(page, EVAL_NAME)  # a rerun: the problems come from the memo, not the bytes
     assert (
-        "1 problem(s) in bad.csv"
+        "1 problem in bad.csv"
         in page.locator('[data-testid="stAlertContentError"]').first.inner_text()
     )

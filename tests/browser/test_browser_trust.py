@@ -12,7 +12,15 @@ import httpx
 import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
-from tests.appserver import AppServer, browser, page, screenshot, start_app, wait_until_idle
+from tests.appserver import (
+    AppServer,
+    browser,
+    page,
+    screenshot,
+    sidebar_closed,
+    start_app,
+    wait_until_idle,
+)
 from tests.browser.test_browser_aymara import settle
 from tests.browser.test_browser_score import choose_eval, upload
 from tests.conftest import SIMULATOR_KEY
@@ -138,10 +146,6 @@ def test_a_sandbox_upload_keeps_the_demo_regression_on_the_overview(
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.xfail(
-    reason="the 390 px sidebar starts collapsed since #13, so its close button is gone; to update",
-    strict=False,
-)
 def test_the_overview_banner_and_tiles_read_well_at_390_px_and_in_dark(
     trust_sim: Any, trust_app: AppServer, browser: Any
 ) -> None:
@@ -152,9 +156,8 @@ def test_the_overview_banner_and_tiles_read_well_at_390_px_and_in_dark(
         try:
             open_overview(tab, trust_app.url)
             assert regression["eval_name"] in banner(tab)
-            if width < 500:  # the sidebar opens over the page on a phone: look at the page
-                tab.locator('[data-testid="stSidebarCollapseButton"] button').click()
-                settle(tab)
+            if width < 500:  # on a phone the sidebar starts closed, the page in full view
+                assert sidebar_closed(tab), "the sidebar covers the page on a phone"
             screenshot(tab, f"trust-overview-{width}-{scheme}")
         finally:
             context.close()

@@ -116,3 +116,10 @@ def test_a_run_label_says_the_date_once_and_never_repeats_the_eval() -> None:
 def test_a_short_id_keeps_the_start_of_the_id() -> None:
     assert short_id("e76d801f-5b2f-4c1e-9a8b-000000000000") == "e76d801f"
     assert short_id(None) == ""
+
+
+def test_text_that_is_not_an_identifier_is_shown_exactly_as_it_came():
+    hostile = 'type <img src=x onerror="window.__pwned=1">'
+    assert words(hostile) == hostile
+    assert words("My eval_name v2") == "My eval_name v2"
+    assert words("needs_review") == "Needs review"
