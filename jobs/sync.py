@@ -12,6 +12,8 @@ sync finishes its work.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from deltalake.exceptions import DeltaError
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
+from client.errors import APIError
 from client.paging import Listing
 from client.settings import settings
 from jobs import lake
 from jobs.aymara_data import ProgressFn
+from jobs.connect import USAGE_OR_API_ERROR, JobError, describe, fail
 from jobs.lake import LakeError, LakeLocation, sql_list
 from jobs.problems import LoadProblem, listing_problems
 from jobs.store import account_id
@@ -34,6 +39,7 @@ from reporting.aymara.schema import PROMPT_COLUMNS, typed_frame
 from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
 from reporting.text import plural
 
+_STORAGE_ERRORS = (DeltaError, OSError)  # what a folder or bucket can answer with
 UNFETCHABLE = ("failed", "created")  # runs without responses: asking would cost a request each
 
 
@@ -342,3 +348,57 @@ def _replace_if_changed(location: LakeLocation, name: str, frame: pd.DataFrame) 
         if held.equals(fresh):
             return None
     return lake.commit(location, name, fresh, mode="overwrite")
+
+
+def run_syncs(
+    client: AymaraClient,
+    url: str | None,
+    workspace: str | None,
+    every: float | None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    rounds: int | None = None,
+) -> int:
+    """`python -m jobs sync [--every]`: hold the writer lock, sync, print, repeat.
+
+    Exit code 0 when everything loaded, 2 when a part did not (it is tried again next sync).
+    With `every`, an API or lake failure is said and tried again at the next interval.
+    """
+    location = lake.lake_location(url)
+    lock = lake.WriterLock(location, ttl_s=max(1800.0, 3 * (every or 0)))
+    try:
+        lock.acquire()
+    except (LakeError, *_STORAGE_ERRORS) as exc:
+        raise JobError(_lake_message(location, exc)) from None
+    done = 0
+    try:
+        while True:
+            code = USAGE_OR_API_ERROR
+            try:
+                result = sync_lake(client, location, workspace, permitted=permitted_workspaces())
+                print(result.summary(), flush=True)
+                for problem in result.problems:
+                    fail(f"{problem.what}: {problem.message}")
+                code = USAGE_OR_API_ERROR if result.problems else 0
+            except APIError as exc:
+                if every is None:
+                    raise JobError(describe(exc)) from None
+                fail(f"{describe(exc)} (trying again in {every:g} s)")
+            except (LakeError, *_STORAGE_ERRORS) as exc:
+                if every is None or isinstance(exc, lake.LakeLocked):
+                    raise JobError(_lake_message(location, exc)) from None
+                fail(f"{_lake_message(location, exc)} (trying again in {every:g} s)")
+            done += 1
+            if every is None or (rounds is not None and done >= rounds):
+                return code
+            sleep(every)
+            lock.renew()
+    finally:
+        lock.release()
+
+
+def _lake_message(location: LakeLocation, exc: BaseException) -> str:
+    """A lake failure in one line (storage options, and so credentials, never in it)."""
+    if isinstance(exc, LakeError):
+        return str(exc)
+    return f"The lake at {location.url} could not be read or written: {exc}"
