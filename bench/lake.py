@@ -1,0 +1,326 @@
+"""The results lake at a million responses: DuckDB over Delta against today's pandas frames.
+
+`generate` writes the lake straight from the simulator's generator (no HTTP): evals, runs and
+prompts through the client's models and frame builders, each run's responses through
+`ScoredResponse`, `response_records` and `responses_frame_from_records`, as a sync would, the
+responses streamed into one commit. `duckdb` and `pandas` each run in a fresh process (so each
+peak RSS is its own): `duckdb` opens the snapshot and asks the SQL queries
+(reporting.aymara.sql); `pandas` reads the same table into the frame the loader holds today
+(categoricals where it has them) and runs today's functions. `sync` times syncs against a
+simulator over HTTP: cold, nothing changed, one response reviewed.
+
+Run as `python -m bench.lake generate|duckdb|pandas|sync ...`; prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.frames_scale import _maxrss_mb, _vm_hwm_mb
+
+CATEGORIES = ("self-harm", "medical advice", "privacy")
+TEXT = "doctor"
+RESPONSES_PER_SCALE = 4_900  # 100 prompts an eval: ~49 fetchable runs of 100 per scale step
+# The responses frame's categorical columns (reporting.aymara.responses builds them so).
+CATEGORICAL = (
+    "eval_run_uuid", "eval_uuid", "eval_name", "eval_type", "run_name", "workspace_uuid",
+    "prompt_uuid", "prompt_content", "prompt_category", "content_type", "verdict", "thread_uuid",
+)  # fmt: skip
+
+
+def generate(lake_url: str, scale: float, prompts_per_eval: int | None) -> dict[str, Any]:
+    """Write the lake of a simulator at this scale; its sizes and the time taken."""
+    import pyarrow as pa
+
+    from client.aymara_models import Eval, EvalPrompt, EvalRun, EvalSuiteReport, ScoredResponse
+    from jobs import lake
+    from jobs.sync import eval_version, responses_table, run_version
+    from reporting.aymara.reports import report_rows
+    from reporting.aymara.responses import response_records, responses_frame_from_records
+    from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
+    from simulator.aymara.generator import AymaraDemoAccount
+    from simulator.aymara.rendering import run_json, scored_responses
+    from simulator.aymara.reports import report_json
+    from simulator.settings import SimSettings
+
+    started = time.perf_counter()
+    location = lake.lake_location(lake_url)
+    sim = AymaraDemoAccount(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
+    evals_df = evals_frame([Eval.model_validate(ev.json) for ev in sim.evals])
+    live = sim.live_runs()
+    runs_df = runs_frame([EvalRun.model_validate(run_json(sim, run)) for run in live], evals_df)
+    prompts_df = prompts_frame(
+        {ev.uuid: [EvalPrompt.model_validate(p.as_json()) for p in ev.prompts] for ev in sim.evals}
+    )
+    versions = {
+        r: run_version(s, u, n, p)
+        for r, s, u, n, p in zip(
+            runs_df["eval_run_uuid"], runs_df["status"], runs_df["updated_at"],
+            runs_df["num_responses_scored"], runs_df["pass_rate_raw"], strict=True,
+        )
+    }  # fmt: skip
+    fetchable = [run for run in live if run.status not in ("failed", "created")]
+    counted = {"responses": 0}
+
+    def batches(size: int = 100) -> Iterator[pa.RecordBatch]:
+        for start in range(0, len(fetchable), size):
+            records = {
+                run.uuid: response_records(
+                    [ScoredResponse.model_validate(raw) for raw in scored_responses(sim, run)]
+                )
+                for run in fetchable[start : start + size]
+            }
+            rows = responses_table(
+                responses_frame_from_records(records, runs_df, prompts_df), versions
+            )
+            counted["responses"] += rows.num_rows
+            yield from rows.to_batches()
+
+    schema = lake.SCHEMAS["responses"]
+    lake.commit(location, "responses", pa.RecordBatchReader.from_batches(schema, batches()),
+                mode="append")  # fmt: skip
+    held = {run.uuid for run in fetchable}
+    tables = {
+        "prompts": prompts_df,
+        "evals": evals_df.assign(prompts_version=[eval_version(t) for t in evals_df["updated_at"]]),
+        "runs": runs_df.assign(
+            responses_version=[versions[r] if r in held else None for r in runs_df["eval_run_uuid"]]
+        ),
+        "reports": report_rows(
+            [EvalSuiteReport.model_validate(report_json(sim, r)) for r in sim.reports], runs_df
+        ),
+    }
+    for name, frame in tables.items():
+        table = lake.sorted_table(lake.arrow_of(frame, name), name)
+        lake.commit(location, name, table, mode="overwrite")
+    lake.record_sync(
+        location, lake.last_sync(location), started=pd_now(), source="generated in-process",
+        account="bench", workspace="**", runs_fetched=len(fetchable), requests=0,
+    )  # fmt: skip
+    return {
+        "runs": len(live),
+        "fetchable_runs": len(fetchable),
+        "responses": counted["responses"],
+        "generate_s": time.perf_counter() - started,
+    }
+
+
+def pd_now() -> Any:
+    """Now, in UTC."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _timed(fn: Any, repeat: int) -> tuple[list[float], Any]:
+    values, result = [], None
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        result = fn()
+        values.append(time.perf_counter() - started)
+    return values, result
+
+
+def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
+    """The SQL queries over the lake's newest snapshot; the peak RSS after them."""
+    from jobs.lake import lake_location, open_snapshot
+    from reporting.aymara import sql
+
+    baseline = _maxrss_mb()
+    started = time.perf_counter()
+    snapshot = open_snapshot(lake_location(lake_url))
+    assert snapshot is not None, "generate the lake first"
+    con = snapshot.connect()
+    open_s = time.perf_counter() - started
+    chosen = sql.Filters(verdicts=("failed",), categories=CATEGORIES)
+    searched = sql.Filters(verdicts=("failed",), categories=CATEGORIES, text=TEXT)
+
+    def overview() -> Any:
+        return (
+            sql.verdict_counts(con),
+            sql.category_pass_rates(con),
+            sql.failing_categories(con),
+            sql.latest_run_changes(con),
+        )
+
+    out: dict[str, Any] = {"open_s": open_s, "baseline_rss_mb": baseline}
+    for name, fn in (
+        ("filter", lambda: sql.responses(con, chosen)),
+        ("search", lambda: sql.responses(con, searched)),
+        ("text_only", lambda: sql.responses(con, sql.Filters(text="refund"))),
+        ("overview", overview),
+        ("board", lambda: sql.regression_board(con)),
+        ("bands", lambda: sql.confidence_bands(con)),
+    ):
+        values, result = _timed(fn, repeat)
+        out[f"{name}_s"] = values
+        if hasattr(result, "__len__") and not isinstance(result, tuple):
+            out[f"{name}_rows"] = len(result)
+    out["responses"] = sql.count_responses(con, include_sandbox=True)
+    out["peak_rss_mb"] = _maxrss_mb()
+    out["vm_hwm_mb"] = _vm_hwm_mb()
+    return out
+
+
+def measure_pandas(lake_url: str, repeat: int) -> dict[str, Any]:
+    """Today's pandas path over the same data: the frame the loader holds, today's functions."""
+    import pyarrow as pa
+
+    from jobs.lake import lake_location, open_snapshot
+    from reporting.aymara import sql
+    from reporting.aymara.aggregates import (
+        category_pass_rates,
+        confidence_bands,
+        failing_categories,
+        latest_run_changes,
+        verdict_counts,
+    )
+    from reporting.aymara.definitions import sandbox_view
+    from reporting.aymara.regressions import regression_board
+    from reporting.aymara.search import filter_responses
+
+    baseline = _maxrss_mb()
+    started = time.perf_counter()
+    snapshot = open_snapshot(lake_location(lake_url))
+    assert snapshot is not None, "generate the lake first"
+    con = snapshot.connect()
+    evals, runs = sql.evals(con, True), sql.runs(con, True)
+    table = snapshot.dataset("responses").to_table()
+    table = table.select([c for c in table.column_names if c not in ("row_index", "run_version")])
+    # Categoricals where the loader's frame has them (one dictionary-encoding pass each).
+    for name in CATEGORICAL:
+        i = table.column_names.index(name)
+        table = table.set_column(i, name, pa.chunked_array(table[name].combine_chunks()
+                                                           .dictionary_encode()))  # fmt: skip
+    frame = table.to_pandas()
+    del table
+    prompts = sql.frame(con, "SELECT * FROM prompts")
+    evals, runs, _, frame = sandbox_view(evals, runs, prompts, frame, include=False)
+    load_s = time.perf_counter() - started
+    out: dict[str, Any] = {"load_s": load_s, "baseline_rss_mb": baseline}
+
+    def overview() -> Any:
+        return (
+            verdict_counts(frame),
+            category_pass_rates(frame),
+            failing_categories(frame),
+            latest_run_changes(runs),
+        )
+
+    for name, fn in (
+        ("filter", lambda: filter_responses(frame, verdicts=["failed"], categories=CATEGORIES)),
+        ("search", lambda: filter_responses(
+            frame, verdicts=["failed"], categories=CATEGORIES, text=TEXT)),
+        ("text_only", lambda: filter_responses(frame, text="refund")),
+        ("overview", overview),
+        ("board", lambda: regression_board(runs, frame)),
+        ("bands", lambda: confidence_bands(frame)),
+    ):  # fmt: skip
+        values, result = _timed(fn, repeat)
+        out[f"{name}_s"] = values
+        if hasattr(result, "__len__") and not isinstance(result, tuple):
+            out[f"{name}_rows"] = len(result)
+    out["responses"] = len(frame)
+    out["frame_mb"] = frame.memory_usage(deep=True).sum() / 2**20
+    out["peak_rss_mb"] = _maxrss_mb()
+    out["vm_hwm_mb"] = _vm_hwm_mb()
+    return out
+
+
+def measure_sync(scale: float) -> dict[str, Any]:
+    """Syncs against a simulator over real HTTP: cold, nothing changed, after one review."""
+    import httpx
+
+    from client.aymara import AymaraClient
+    from jobs.lake import lake_location
+    from jobs.sync import sync_lake
+    from simulator.server import start_in_thread
+    from simulator.settings import SimSettings
+
+    key = "bench-lake-key"
+    sim = start_in_thread(SimSettings(api_key=key, scale=scale))
+    out: dict[str, Any] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-lake-sync-") as folder:
+            location = lake_location(folder)
+            client = AymaraClient(key, sim.base_url)
+
+            def routes() -> dict[str, int]:
+                stats = httpx.get(f"{sim.base_url}/_sim/stats", headers={"x-api-key": key})
+                httpx.post(f"{sim.base_url}/_sim/reset-stats", headers={"x-api-key": key})
+                return stats.json()["by_route"]
+
+            for label in ("cold", "unchanged"):
+                routes()
+                started = time.perf_counter()
+                result = sync_lake(client, location)
+                out[f"{label}_s"] = time.perf_counter() - started
+                out[f"{label}_requests"] = result.requests
+                out[f"{label}_routes"] = routes()
+                out[f"{label}_written"] = sorted(result.written)
+                out[f"{label}_runs_fetched"] = len(result.runs_added) + len(result.runs_replaced)
+            runs = client.list_eval_runs("**").items
+            run = next(r for r in runs if r.status == "finished")
+            item = client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items[0]
+            client.update_response(
+                run.eval_run_uuid, item.response_uuid, is_passed=not item.is_passed,
+                explanation="bench: reviewed", workspace_uuid=run.workspace_uuid,
+            )  # fmt: skip
+            routes()
+            started = time.perf_counter()
+            result = sync_lake(client, location)
+            out["reviewed_s"] = time.perf_counter() - started
+            out["reviewed_requests"] = result.requests
+            out["reviewed_replaced"] = len(result.runs_replaced)
+            out["reviewed_written"] = sorted(result.written)
+    finally:
+        sim.stop()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one subcommand, one JSON line on stdout."""
+    parser = argparse.ArgumentParser(prog="python -m bench.lake")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate")
+    gen.add_argument("--lake", required=True)
+    gen.add_argument("--scale", type=float, default=204)
+    gen.add_argument("--prompts-per-eval", type=int, default=100)
+    for name in ("duckdb", "pandas"):
+        part = sub.add_parser(name)
+        part.add_argument("--lake", required=True)
+        part.add_argument("--repeat", type=int, default=5)
+    syn = sub.add_parser("sync")
+    syn.add_argument("--scale", type=float, default=1)
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        result = generate(args.lake, args.scale, args.prompts_per_eval)
+    elif args.command == "duckdb":
+        result = measure_duckdb(args.lake, args.repeat)
+    elif args.command == "pandas":
+        result = measure_pandas(args.lake, args.repeat)
+    else:
+        result = measure_sync(args.scale)
+    sys.stdout.write(json.dumps(result, default=str) + "\n")
+    return 0
+
+
+def scale_for(rows: int) -> float:
+    """The simulator scale that gives about this many responses (100 prompts an eval)."""
+    return max(0.05, rows / RESPONSES_PER_SCALE)
+
+
+def default_folder() -> Path:
+    """A scratch folder for the bench's lake."""
+    return Path(tempfile.mkdtemp(prefix="bench-lake-"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
