@@ -173,11 +173,15 @@ def lake_location(url: str | None = None, env: Mapping[str, str] | None = None) 
 def delta_table(location: LakeLocation, name: str, version: int | None = None) -> Any:
     """The Delta table `name` (at a version), or None when it was never written."""
     from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
 
     url = location.table_url(name)
-    if not DeltaTable.is_deltatable(url, storage_options=location.storage_options):
+    try:
+        # Not DeltaTable.is_deltatable: it holds the GIL while it waits on the network, which
+        # stalls every other thread of the process (a dashboard's other sessions) meanwhile.
+        return DeltaTable(url, version=version, storage_options=location.storage_options)
+    except TableNotFoundError:
         return None
-    return DeltaTable(url, version=version, storage_options=location.storage_options)
 
 
 def latest_version(location: LakeLocation, name: str) -> int | None:
