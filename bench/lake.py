@@ -317,9 +317,100 @@ def scale_for(rows: int) -> float:
     return max(0.05, rows / RESPONSES_PER_SCALE)
 
 
-def default_folder() -> Path:
-    """A scratch folder for the bench's lake."""
-    return Path(tempfile.mkdtemp(prefix="bench-lake-"))
+def _fresh(args: list[str]) -> dict[str, Any]:
+    """`python -m bench.lake ...` in a fresh process (its own peak RSS); its JSON answer."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "bench.lake", *args]
+    # Started by a small sh, not exec'd by it, so ru_maxrss is the child's own (see __main__).
+    done = subprocess.run(["sh", "-c", '"$@"; exit $?', "sh", *command], cwd=root,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.lake {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# (figure, key in both answers, DuckDB target in seconds or None)
+FIGURES: tuple[tuple[str, str, float | None], ...] = (
+    ("Responses filter: verdict failed + 3 categories", "filter", 0.3),
+    (f"Same + text search '{TEXT}'", "search", 1.5),
+    ("Text search alone over every row ('refund')", "text_only", None),
+    ("Overview aggregates: verdict counts, category pass rates, failing categories, latest "
+     "runs", "overview", 0.5),
+    ("Regression board (each eval's two latest finished runs, McNemar)", "board", 1.0),
+    ("Calibration bands (confidence x eval type)", "bands", None),
+)  # fmt: skip
+
+
+def run(rows: int, repeat: int, say: Any) -> str:
+    """Generate, measure both paths and the syncs; the Markdown to print."""
+    import shutil
+
+    from bench.report import seconds, timed, verdict
+    from bench.stats import machine, sample
+
+    facts = machine()
+    started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="bench-lake-"))
+    try:
+        scale = scale_for(rows)
+        say(f"  generating ~{rows:,} responses (scale {scale:g}) into {folder} ...")
+        made = _fresh(["generate", "--lake", str(folder / "lake"), "--scale", f"{scale:g}"])
+        say(f"  {made['responses']:,} responses in {made['generate_s']:.1f} s; DuckDB ...")
+        duck = _fresh(["duckdb", "--lake", str(folder / "lake"), "--repeat", str(repeat)])
+        say("  pandas ...")
+        panda = _fresh(["pandas", "--lake", str(folder / "lake"), "--repeat", str(repeat)])
+        size = sum(f.stat().st_size for f in (folder / "lake").rglob("*") if f.is_file())
+        say("  syncs over HTTP ...")
+        syncs = _fresh(["sync", "--scale", "1"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    lines = [
+        f"## The results lake: DuckDB over Delta against today's pandas frames "
+        f"({made['responses']:,} responses)",
+        "",
+        "| Measure | DuckDB over the lake | pandas frames (today) | Target (DuckDB) | Status |",
+        "|---|---|---|---|---|",
+    ]
+    for label, key, target in FIGURES:
+        d, p = sample(duck[f"{key}_s"]), sample(panda[f"{key}_s"])
+        rows_d, rows_p = duck.get(f"{key}_rows"), panda.get(f"{key}_rows")
+        found = f" → {rows_d:,} rows" if rows_d is not None else ""
+        same = "" if rows_d == rows_p else f" (pandas: {rows_p} rows)"
+        status = verdict(d.median < target) if target else ""
+        goal = f"< {seconds(target)}" if target else ""
+        lines.append(f"| {label} | {timed(d)}{found}{same} | {timed(p)} | {goal} | {status} |")
+    lines += [
+        f"| Ready to answer (open the snapshot / build the frame from the lake) | "
+        f"{seconds(duck['open_s'])} | {seconds(panda['load_s'])} (frame "
+        f"{panda['frame_mb']:,.0f} MB) | | |",
+        f"| Peak resident memory (ru_maxrss, fresh process) | {duck['peak_rss_mb']:,.0f} MB | "
+        f"{panda['peak_rss_mb']:,.0f} MB | | |",
+        f"| Lake on disk (Delta, Parquet, snappy) | {size / 2**20:,.0f} MB for "
+        f"{made['responses']:,} responses ({made['fetchable_runs']:,} runs) | | | |",
+        "",
+        "Syncs against the simulator over real HTTP (scale 1, no latency):",
+        "",
+        f"- cold: {seconds(syncs['cold_s'])}, {syncs['cold_requests']:,} requests, "
+        f"{syncs['cold_runs_fetched']} runs fetched, wrote {', '.join(syncs['cold_written'])}",
+        f"- nothing changed: {seconds(syncs['unchanged_s'])}, {syncs['unchanged_requests']} "
+        f"requests ({', '.join(f'{k} x{v}' for k, v in syncs['unchanged_routes'].items())}), "
+        f"wrote {', '.join(syncs['unchanged_written']) or 'nothing'}",
+        f"- one response reviewed: {seconds(syncs['reviewed_s'])}, "
+        f"{syncs['reviewed_requests']} requests, {syncs['reviewed_replaced']} run replaced, "
+        f"wrote {', '.join(syncs['reviewed_written'])}",
+        "",
+        f"- Machine: {facts['cores']} cores ({facts['cpu']}), {facts['ram']} RAM; "
+        f"{facts['python']}; load average at start {facts['load']}",
+        f"- Both paths count the production view (sandbox runs left out): "
+        f"{panda['responses']:,} of {made['responses']:,} responses; medians of {repeat}",
+        "- pandas: the lake's responses read into the frame the loader holds today "
+        "(categoricals where it has them), then today's functions; its peak includes that "
+        "read. DuckDB: the snapshot opened, the SQL of reporting.aymara.sql",
+        f"- Whole lake bench took {time.perf_counter() - started:.0f} s",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
