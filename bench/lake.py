@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.frames_scale import _maxrss_mb, _vm_hwm_mb
+from bench.stats import repeat as repeat_timed
 
 CATEGORIES = ("self-harm", "medical advice", "privacy")
 TEXT = "doctor"
@@ -35,48 +36,57 @@ CATEGORICAL = (
 )  # fmt: skip
 
 
+def demo_frames(scale: float, prompts_per_eval: int | None) -> dict[str, Any]:
+    """The demo account's evals, runs and prompts frames, built as the loader builds them."""
+    from client.aymara_models import Eval, EvalPrompt, EvalRun
+    from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
+    from simulator.aymara.generator import AymaraDemoAccount
+    from simulator.aymara.rendering import run_json
+    from simulator.settings import SimSettings
+
+    sim = AymaraDemoAccount(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
+    evals = evals_frame([Eval.model_validate(ev.json) for ev in sim.evals])
+    live = sim.live_runs()
+    runs = runs_frame([EvalRun.model_validate(run_json(sim, run)) for run in live], evals)
+    prompts = prompts_frame(
+        {ev.uuid: [EvalPrompt.model_validate(p.as_json()) for p in ev.prompts] for ev in sim.evals}
+    )
+    fetchable = [run for run in live if run.status not in ("failed", "created")]
+    return {"sim": sim, "evals": evals, "runs": runs, "prompts": prompts, "live": live,
+            "fetchable": fetchable}  # fmt: skip
+
+
+def run_records(sim: Any, run: Any) -> Any:
+    """One run's responses as the loader's per-run records (through ScoredResponse)."""
+    from client.aymara_models import ScoredResponse
+    from reporting.aymara.responses import response_records
+    from simulator.aymara.rendering import scored_responses
+
+    return response_records([ScoredResponse.model_validate(x) for x in scored_responses(sim, run)])
+
+
 def generate(lake_url: str, scale: float, prompts_per_eval: int | None) -> dict[str, Any]:
     """Write the lake of a simulator at this scale; its sizes and the time taken."""
     import pyarrow as pa
 
-    from client.aymara_models import Eval, EvalPrompt, EvalRun, EvalSuiteReport, ScoredResponse
+    from client.aymara_models import EvalSuiteReport
     from jobs import lake
-    from jobs.sync import eval_version, responses_table, run_version
+    from jobs.sync import eval_version, responses_table, versions_of_runs
     from reporting.aymara.reports import report_rows
-    from reporting.aymara.responses import response_records, responses_frame_from_records
-    from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
-    from simulator.aymara.generator import AymaraDemoAccount
-    from simulator.aymara.rendering import run_json, scored_responses
+    from reporting.aymara.responses import responses_frame_from_records
     from simulator.aymara.reports import report_json
-    from simulator.settings import SimSettings
 
     started = time.perf_counter()
     location = lake.lake_location(lake_url)
-    sim = AymaraDemoAccount(SimSettings(scale=scale, prompts_per_eval=prompts_per_eval))
-    evals_df = evals_frame([Eval.model_validate(ev.json) for ev in sim.evals])
-    live = sim.live_runs()
-    runs_df = runs_frame([EvalRun.model_validate(run_json(sim, run)) for run in live], evals_df)
-    prompts_df = prompts_frame(
-        {ev.uuid: [EvalPrompt.model_validate(p.as_json()) for p in ev.prompts] for ev in sim.evals}
-    )
-    versions = {
-        r: run_version(s, u, n, p)
-        for r, s, u, n, p in zip(
-            runs_df["eval_run_uuid"], runs_df["status"], runs_df["updated_at"],
-            runs_df["num_responses_scored"], runs_df["pass_rate_raw"], strict=True,
-        )
-    }  # fmt: skip
-    fetchable = [run for run in live if run.status not in ("failed", "created")]
+    demo = demo_frames(scale, prompts_per_eval)
+    sim, evals_df, runs_df, prompts_df = demo["sim"], demo["evals"], demo["runs"], demo["prompts"]
+    fetchable = demo["fetchable"]
+    versions = versions_of_runs(runs_df)
     counted = {"responses": 0}
 
     def batches(size: int = 100) -> Iterator[pa.RecordBatch]:
         for start in range(0, len(fetchable), size):
-            records = {
-                run.uuid: response_records(
-                    [ScoredResponse.model_validate(raw) for raw in scored_responses(sim, run)]
-                )
-                for run in fetchable[start : start + size]
-            }
+            records = {run.uuid: run_records(sim, run) for run in fetchable[start : start + size]}
             rows = responses_table(
                 responses_frame_from_records(records, runs_df, prompts_df), versions
             )
@@ -105,7 +115,7 @@ def generate(lake_url: str, scale: float, prompts_per_eval: int | None) -> dict[
         account="bench", workspace="**", runs_fetched=len(fetchable), requests=0,
     )  # fmt: skip
     return {
-        "runs": len(live),
+        "runs": len(demo["live"]),
         "fetchable_runs": len(fetchable),
         "responses": counted["responses"],
         "generate_s": time.perf_counter() - started,
@@ -117,15 +127,6 @@ def pd_now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
-
-
-def _timed(fn: Any, repeat: int) -> tuple[list[float], Any]:
-    values, result = [], None
-    for _ in range(max(1, repeat)):
-        started = time.perf_counter()
-        result = fn()
-        values.append(time.perf_counter() - started)
-    return values, result
 
 
 def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
@@ -159,8 +160,8 @@ def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
         ("board", lambda: sql.regression_board(con)),
         ("bands", lambda: sql.confidence_bands(con)),
     ):
-        values, result = _timed(fn, repeat)
-        out[f"{name}_s"] = values
+        sample, result = repeat_timed(fn, repeat)
+        out[f"{name}_s"] = list(sample.values)
         if hasattr(result, "__len__") and not isinstance(result, tuple):
             out[f"{name}_rows"] = len(result)
     out["responses"] = sql.count_responses(con, include_sandbox=True)
@@ -223,8 +224,8 @@ def measure_pandas(lake_url: str, repeat: int) -> dict[str, Any]:
         ("board", lambda: regression_board(runs, frame)),
         ("bands", lambda: confidence_bands(frame)),
     ):  # fmt: skip
-        values, result = _timed(fn, repeat)
-        out[f"{name}_s"] = values
+        sample, result = repeat_timed(fn, repeat)
+        out[f"{name}_s"] = list(sample.values)
         if hasattr(result, "__len__") and not isinstance(result, tuple):
             out[f"{name}_rows"] = len(result)
     out["responses"] = len(frame)

@@ -84,6 +84,13 @@ def run_version(status: Any, updated_at: Any, scored: Any, pass_rate: Any) -> st
     return f"{status}|{stamp}|{scored_text}|{rate}"
 
 
+def versions_of_runs(runs_df: pd.DataFrame) -> dict[str, str]:
+    """Every run's version (run_version), by run uuid."""
+    columns = ("eval_run_uuid", "status", "updated_at", "num_responses_scored", "pass_rate_raw")
+    return {row[0]: run_version(*row[1:]) for row in zip(*(runs_df[c] for c in columns),
+                                                         strict=True)}  # fmt: skip
+
+
 def eval_version(updated_at: Any) -> str:
     """An eval's version: its prompts are read again when it moves."""
     return "" if pd.isna(updated_at) else str(pd.Timestamp(updated_at).value)
@@ -170,13 +177,7 @@ def sync_lake(
     # --- responses: only of runs whose version moved (or whose eval's prompts changed)
     old_runs = _previous(location, "runs")
     held_run = dict(zip(old_runs["eval_run_uuid"], old_runs["responses_version"], strict=True))
-    run_versions = {
-        r: run_version(s, u, n, p)
-        for r, s, u, n, p in zip(
-            runs_df["eval_run_uuid"], runs_df["status"], runs_df["updated_at"],
-            runs_df["num_responses_scored"], runs_df["pass_rate_raw"], strict=True,
-        )
-    }  # fmt: skip
+    run_versions = versions_of_runs(runs_df)
     fetchable = [r for r in runs.items if r.status not in UNFETCHABLE]
     fetchable_ids = {r.eval_run_uuid for r in fetchable}
     wanted = [

@@ -27,9 +27,13 @@ from reporting.stats import (
 def verdict_counts(responses: pd.DataFrame) -> dict[str, Any]:
     """Headline counts and rates; excluded responses count as not scored."""
     passed_mask, failed_mask = verdict_masks(responses)
-    passed, failed = int(passed_mask.sum()), int(failed_mask.sum())
     total = len(responses)
     refused = int(bool_array(responses["ai_refused"]).sum()) if total else 0
+    return counts_from_totals(int(passed_mask.sum()), int(failed_mask.sum()), total, refused)
+
+
+def counts_from_totals(passed: int, failed: int, total: int, refused: int) -> dict[str, Any]:
+    """verdict_counts from its four totals (counted here or by SQL)."""
     scored = passed + failed
     low, high = wilson_interval(passed, scored)
     return {

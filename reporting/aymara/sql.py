@@ -27,7 +27,6 @@ from reporting.aymara.schema import (
     RUN_COLUMNS,
     typed_frame,
 )
-from reporting.stats import wilson_interval
 
 # A run is a sandbox run when it, or its eval, says so (definitions.sandbox_runs).
 _SANDBOX_RUNS = (
@@ -165,20 +164,7 @@ def verdict_counts(
         f"count(*) FILTER (coalesce(ai_refused, false)) FROM responses WHERE {where}",
         params,
     ).fetchall()[0]
-    scored = passed + failed
-    low, high = wilson_interval(passed, scored)
-    return {
-        "passed": passed,
-        "failed": failed,
-        "not_scored": total - scored,
-        "refused": refused,
-        "total": total,
-        "scored": scored,
-        "pass_rate": passed / scored if scored else float("nan"),
-        "pass_rate_low": low,
-        "pass_rate_high": high,
-        "refusal_rate": refused / total if total else float("nan"),
-    }
+    return aggregates.counts_from_totals(passed, failed, total, refused)
 
 
 _GROUPABLE = ("prompt_category", "eval_type", "eval_name", "eval_uuid", "workspace_uuid")

@@ -9,8 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from bench.lake import generate
-from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
+from bench.lake import demo_frames, generate, run_records
 from jobs import lake
 from reporting.aymara import sql
 from reporting.aymara.aggregates import (
@@ -23,34 +22,19 @@ from reporting.aymara.aggregates import (
 from reporting.aymara.compare import flip_table
 from reporting.aymara.definitions import sandbox_view
 from reporting.aymara.regressions import regression_board
-from reporting.aymara.responses import response_records, responses_frame_from_records
+from reporting.aymara.responses import responses_frame_from_records
 from reporting.aymara.schema import RESPONSE_COLUMNS, RUN_COLUMNS
 from reporting.aymara.search import filter_responses
-from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
-from simulator.aymara.generator import AymaraDemoAccount
-from simulator.aymara.rendering import run_json, scored_responses
-from simulator.settings import SimSettings
 
 
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pd.DataFrame]:
     """Today's frames of the scale-1 demo account, built as the loader builds them."""
-    sim = AymaraDemoAccount(SimSettings(scale=1))
-    evals = evals_frame([Eval.model_validate(e.json) for e in sim.evals])
-    live = sim.live_runs()
-    runs = runs_frame([EvalRun.model_validate(run_json(sim, r)) for r in live], evals)
-    prompts = prompts_frame(
-        {e.uuid: [EvalPrompt.model_validate(p.as_json()) for p in e.prompts] for e in sim.evals}
-    )
-    records = {
-        r.uuid: response_records(
-            [ScoredResponse.model_validate(x) for x in scored_responses(sim, r)]
-        )
-        for r in live
-        if r.status not in ("failed", "created")
-    }
-    responses = responses_frame_from_records(records, runs, prompts)
-    return {"evals": evals, "runs": runs, "prompts": prompts, "responses": responses}
+    demo = demo_frames(scale=1, prompts_per_eval=None)
+    records = {run.uuid: run_records(demo["sim"], run) for run in demo["fetchable"]}
+    responses = responses_frame_from_records(records, demo["runs"], demo["prompts"])
+    return {"evals": demo["evals"], "runs": demo["runs"], "prompts": demo["prompts"],
+            "responses": responses}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
