@@ -214,3 +214,64 @@ def test_runs_by_status_in_the_lake_follow_the_listing(simulator: Any, tmp_path:
     con = open_snapshot(where).connect()
     listed = Counter(r.status for r in client_of(simulator).list_eval_runs(ALL_WORKSPACES).items)
     assert dict(con.execute("SELECT status, count(*) FROM runs GROUP BY ALL").fetchall()) == listed
+
+
+def test_a_run_added_one_reviewed_and_one_deleted_are_one_responses_commit(
+    start_simulator: Any, tmp_path: Path
+) -> None:
+    from client.aymara_models import ResponseToScore, ScoreRequest
+
+    sim = start_simulator(seed=10, scale=1)
+    client = client_of(sim)
+    where = lake_location(str(tmp_path))
+    sync_lake(client, where)
+    before = lake.latest_version(where, "responses")
+    finished = [r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished"]
+    reviewed, deleted = finished[0], finished[-1]
+    item = client.list_run_responses(reviewed.eval_run_uuid, reviewed.workspace_uuid).items[0]
+    client.update_response(
+        reviewed.eval_run_uuid, item.response_uuid, is_passed=not item.is_passed,
+        workspace_uuid=reviewed.workspace_uuid,
+    )  # fmt: skip
+    httpx.delete(
+        f"{sim.base_url}/v2/eval-runs/{deleted.eval_run_uuid}",
+        params={"workspace_uuid": deleted.workspace_uuid},
+        headers={"x-api-key": SIMULATOR_KEY},
+    ).raise_for_status()
+    target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
+    prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
+    added = client.score_responses(
+        ScoreRequest(eval_uuid=target.eval_uuid,
+                     responses=[ResponseToScore(prompt_uuid=p.prompt_uuid, content="fine")
+                                for p in prompts]),
+        workspace_uuid=target.workspace_uuid,
+    )  # fmt: skip
+
+    result = sync_lake(client, where)
+
+    assert result.runs_added == (added.eval_run_uuid,)
+    assert result.runs_replaced == (reviewed.eval_run_uuid,)
+    assert result.runs_deleted == (deleted.eval_run_uuid,)
+    assert lake.latest_version(where, "responses") == before + 1
+    con = open_snapshot(where).connect()
+    assert lake_totals(con) == truth_totals(sim)
+    gone = con.execute(
+        "SELECT count(*) FROM responses WHERE eval_run_uuid = ?", [deleted.eval_run_uuid]
+    )
+    assert gone.fetchall()[0][0] == 0
+
+
+def test_a_run_deleted_alone_is_one_delete_commit(start_simulator: Any, tmp_path: Path) -> None:
+    sim = start_simulator(seed=11, scale=1)
+    client = client_of(sim)
+    where = lake_location(str(tmp_path))
+    sync_lake(client, where)
+    run = next(r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished")
+    httpx.delete(
+        f"{sim.base_url}/v2/eval-runs/{run.eval_run_uuid}",
+        params={"workspace_uuid": run.workspace_uuid},
+        headers={"x-api-key": SIMULATOR_KEY},
+    ).raise_for_status()
+    result = sync_lake(client, where)
+    assert result.runs_deleted == (run.eval_run_uuid,) and result.runs_added == ()
+    assert lake_totals(open_snapshot(where).connect()) == truth_totals(sim)
