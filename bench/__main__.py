@@ -1,4 +1,4 @@
-"""`python -m bench [--quick]`: every benchmark in one run, one table printed. Never asserts.
+"""`python -m bench [--quick | --lake]`: every benchmark in one run, one table printed; no asserts.
 
 The simulator runs in its own process with 50 ms latency per request and 100 prompts per eval
 (so ~100 responses per run); the full run uses scale 10 (500 runs, ~49,000 responses) over HTTP
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import browser, cache_cost, feather, load
+from bench import browser, cache_cost, feather, lake, load
 from bench.report import Row, facts, seconds, table, timed, verdict
 from bench.stats import machine, sample
 
@@ -323,7 +323,18 @@ def main(argv: list[str] | None = None) -> int:
         help="with --feather: also run this commit's app (or this folder's), side by side, as "
         "'before'",
     )
+    parser.add_argument(
+        "--lake",
+        action="store_true",
+        help="only the results lake: DuckDB over Delta and today's pandas frames, side by side",
+    )
+    parser.add_argument(
+        "--lake-rows", type=int, default=1_000_000, help="with --lake: responses (1,000,000)"
+    )
     args = parser.parse_args(argv)
+    if args.lake:
+        print(lake.run(args.lake_rows, args.repeat or 5, say))
+        return 0
     if args.feather:
         return bench_feather(args.feather_base, args.repeat or 3)
     cfg = QUICK if args.quick else FULL

@@ -26,6 +26,7 @@ class Settings:
     requests_per_second: float | None = None  # EVAL_DASHBOARD_REQUESTS_PER_SECOND (0 = none)
     store_enabled: bool = True  # EVAL_DASHBOARD_STORE
     cache_dir: str | None = None  # EVAL_DASHBOARD_CACHE_DIR
+    lake_url: str | None = None  # EVAL_DASHBOARD_LAKE_URL (a folder or s3://bucket/prefix)
     demo_scale: float = 1.0  # EVAL_DASHBOARD_DEMO_SCALE
     feather_max_runs: int = 50_000  # EVAL_DASHBOARD_FEATHER_MAX_RUNS
     workspaces: str | None = None  # EVAL_DASHBOARD_WORKSPACES (raw; secrets may add a fallback)
@@ -54,6 +55,7 @@ class Settings:
             requests_per_second=float(get("EVAL_DASHBOARD_REQUESTS_PER_SECOND") or 0) or None,
             store_enabled=(get("EVAL_DASHBOARD_STORE") or "on").lower() not in _OFF,
             cache_dir=get("EVAL_DASHBOARD_CACHE_DIR"),
+            lake_url=get("EVAL_DASHBOARD_LAKE_URL"),
             demo_scale=float(get("EVAL_DASHBOARD_DEMO_SCALE") or cls.demo_scale),
             feather_max_runs=int(get("EVAL_DASHBOARD_FEATHER_MAX_RUNS") or cls.feather_max_runs),
             workspaces=env.get("EVAL_DASHBOARD_WORKSPACES"),

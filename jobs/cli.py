@@ -1,4 +1,4 @@
-"""The jobs command line: `python -m jobs check | report | watch` (a `sync` is planned).
+"""The jobs command line: `python -m jobs check | report | watch | sync`.
 
 Each subcommand is one `add_<name>` (its options) and one `run_<name>` (its work, returning the
 exit code): a new subcommand is one more pair in COMMANDS. Exit codes: 0 fine, 1 a regression
@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from client.aymara import ALL_WORKSPACES
 from jobs.connect import USAGE_OR_API_ERROR, JobError, Scope, aymara_client, fail, load, public_url
 
 
@@ -121,11 +122,37 @@ def run_watch(args: argparse.Namespace) -> int:
         time.sleep(every)
 
 
+def add_sync(parser: argparse.ArgumentParser) -> None:
+    """Options of `sync`."""
+    parser.add_argument(
+        "--lake", metavar="URL",
+        help="a folder or s3://bucket/prefix (default: EVAL_DASHBOARD_LAKE_URL, else lake/ in "
+        "the cache folder); S3 credentials and endpoint from the usual AWS_* variables",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workspace", default=ALL_WORKSPACES,
+        help="an Aymara workspace uuid (default: every workspace the key can see, **)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--every", help="keep the lake current: sync again every interval (e.g. 10m); default once"
+    )
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Sync the API into the lake, once or every interval, as the lake's one writer."""
+    from jobs.sync import run_syncs
+    from jobs.watch import parse_every
+
+    every = parse_every(args.every) if args.every else None
+    return run_syncs(aymara_client(), args.lake, args.workspace, every)
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 COMMANDS: dict[str, Command] = {
     "check": (add_check, run_check, "gate CI: exit 1 only on a regression beyond noise"),
     "report": (add_report, run_report, "write a self-contained HTML report"),
     "watch": (add_watch, run_watch, "post new regressions and critical failures to a webhook"),
+    "sync": (add_sync, run_sync, "sync the API into the results lake (Delta tables)"),
 }
 
 

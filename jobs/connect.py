@@ -53,19 +53,19 @@ def load(client: AymaraClient, workspace: str | None, *, strict: bool = True) ->
     try:
         data = fetch_aymara(client, workspace, store=store)
     except APIError as exc:
-        raise JobError(_describe(exc)) from None
+        raise JobError(describe(exc)) from None
     finally:
         if store is not None:
             store.wait()
     if data.fatal is not None:
-        raise JobError(_describe(data.fatal))
+        raise JobError(describe(data.fatal))
     if strict and data.problems:
         lines = "\n".join(f"- {p.what}: {p.message}" for p in data.problems)
         raise JobError(f"Part of the data did not load, so no verdict is given:\n{lines}")
     return data
 
 
-def _describe(error: APIError) -> str:
+def describe(error: APIError) -> str:
     """An API error as one line with its hint and request id (the key is never in it)."""
     text = error.message
     if error.hint:

@@ -43,6 +43,11 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
+def account_id(base_url: str, key_fingerprint: str) -> str:
+    """One account (base URL + key hash) as a short hash: names its files, marks its lake."""
+    return _digest(base_url.rstrip("/"), key_fingerprint)
+
+
 def _stamp(updated_at: datetime | pd.Timestamp | str) -> str:
     """A file-name-safe, exact form of a timestamp."""
     return (
@@ -58,7 +63,7 @@ class RunStore:
     def __init__(self, base_url: str, key_fingerprint: str, root: Path | None = None) -> None:
         self.root = root if root is not None else default_root()
         # Only hashes on disk: neither the key, nor a URL or id that could steer the path.
-        self.folder = self.root / FORMAT_VERSION / _digest(base_url.rstrip("/"), key_fingerprint)
+        self.folder = self.root / FORMAT_VERSION / account_id(base_url, key_fingerprint)
         self.hits = 0
         self.misses = 0
         self.discarded = 0

@@ -27,9 +27,13 @@ from reporting.stats import (
 def verdict_counts(responses: pd.DataFrame) -> dict[str, Any]:
     """Headline counts and rates; excluded responses count as not scored."""
     passed_mask, failed_mask = verdict_masks(responses)
-    passed, failed = int(passed_mask.sum()), int(failed_mask.sum())
     total = len(responses)
     refused = int(bool_array(responses["ai_refused"]).sum()) if total else 0
+    return counts_from_totals(int(passed_mask.sum()), int(failed_mask.sum()), total, refused)
+
+
+def counts_from_totals(passed: int, failed: int, total: int, refused: int) -> dict[str, Any]:
+    """verdict_counts from its four totals (counted here or by SQL)."""
     scored = passed + failed
     low, high = wilson_interval(passed, scored)
     return {
@@ -59,11 +63,16 @@ def category_pass_rates(responses: pd.DataFrame, by: str = "prompt_category") ->
     )
     grouped = counts.groupby(by, observed=True, dropna=False, sort=True)[["passed", "failed"]]
     sums = grouped.sum().astype(np.int64)
+    return pass_rates_from_counts(by, sums.index, sums["passed"], sums["failed"])
+
+
+def pass_rates_from_counts(by: str, labels: Any, passed: Any, failed: Any) -> pd.DataFrame:
+    """Pass rates with Wilson intervals from per-group counts (here or from a SQL GROUP BY)."""
     out = pd.DataFrame(
         {
-            by: _plain_strings(sums.index),
-            "passed": sums["passed"].to_numpy(),
-            "failed": sums["failed"].to_numpy(),
+            by: _plain_strings(labels),
+            "passed": np.asarray(passed, dtype=np.int64),
+            "failed": np.asarray(failed, dtype=np.int64),
         }
     )
     out["scored"] = out["passed"] + out["failed"]
@@ -77,14 +86,20 @@ def category_pass_rates(responses: pd.DataFrame, by: str = "prompt_category") ->
 def failing_categories(responses: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """The categories with the most failures, and the eval types they failed in."""
     rates = category_pass_rates(responses, "prompt_category")
-    rates = rates[rates["failed"] > 0]
     _, failed_mask = verdict_masks(responses)
     failing = responses.loc[failed_mask, ["prompt_category", "eval_type"]]
-    types: dict[str, set[str]] = {}
+    pairs: Any = []
     if not failing.empty:
-        pairs = failing.groupby(["prompt_category", "eval_type"], observed=True).size()
-        for category, etype in pairs.index:
-            types.setdefault(str(category), set()).add(str(etype))
+        pairs = failing.groupby(["prompt_category", "eval_type"], observed=True).size().index
+    return failing_from_rates(rates, pairs, top)
+
+
+def failing_from_rates(rates: pd.DataFrame, pairs: Any, top: int = 10) -> pd.DataFrame:
+    """failing_categories from category pass rates and the (category, eval type) failed pairs."""
+    rates = rates[rates["failed"] > 0]
+    types: dict[str, set[str]] = {}
+    for category, etype in pairs:
+        types.setdefault(str(category), set()).add(str(etype))
     out = pd.DataFrame(
         {
             "category": rates["prompt_category"].to_numpy(),
@@ -207,7 +222,7 @@ def confidence_bands(
     Pass rates count the final verdict (after any review). `agreement` is the share of the
     responses a person reviewed whose verdict they kept (NaN where nobody reviewed one).
     """
-    labels = [_band_label(lo, hi) for lo, hi in itertools.pairwise(edges)]
+    labels = band_labels(edges)
     passed_mask, failed_mask = verdict_masks(responses)
     column = "original_confidence" if "original_confidence" in responses else "confidence"
     judged = responses[column].to_numpy(dtype=float, na_value=np.nan)
@@ -239,18 +254,25 @@ def confidence_bands(
         agreed=("agreed", "sum"),
     )
     band_order = labels if unique else [str(c) for c in frame["band"].cat.categories]
-    out = typed_frame(
-        {
-            "band": [str(b) for b, _ in sums.index],
-            "eval_type": [t for _, t in sums.index],
-            "scored": sums["scored"].tolist(),
-            "passed": sums["passed"].tolist(),
-            "overridden": sums["overridden"].tolist(),
-            "reviewed": sums["reviewed"].tolist(),
-            "agreed": sums["agreed"].tolist(),
-        },
-        BAND_COLUMNS,
+    columns = {name: sums[name].tolist() for name in BAND_SUMS}
+    return bands_from_sums(
+        [str(b) for b, _ in sums.index], [t for _, t in sums.index], columns, band_order
     )
+
+
+BAND_SUMS = ("scored", "passed", "overridden", "reviewed", "agreed")
+
+
+def band_labels(edges: Sequence[float]) -> list[str]:
+    """The band labels of confidence_bands for these edges."""
+    return [_band_label(lo, hi) for lo, hi in itertools.pairwise(edges)]
+
+
+def bands_from_sums(
+    bands: list[str], eval_types: list[Any], sums: dict[str, list[int]], band_order: list[str]
+) -> pd.DataFrame:
+    """The confidence_bands frame from per (band, eval type) sums (here or from SQL)."""
+    out = typed_frame({"band": bands, "eval_type": eval_types, **sums}, BAND_COLUMNS)
     out["band"] = pd.Categorical(out["band"], categories=band_order, ordered=True)
     out["pass_rate"] = out["passed"] / out["scored"]
     out["override_rate"] = out["overridden"] / out["scored"]
