@@ -113,13 +113,14 @@ RAW_VALUES = frozenset(_ALL) | frozenset(EVAL_STATUSES) - {"none"}
 _SEPARATORS = re.compile(r"[_\-\s]+")
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*")
+# API values: lowercase words joined by "_", "-" or spaces ("needs_review", "within noise").
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[_\- ][a-z0-9]+)*")
 
 
 def prettify(value: str) -> str:
     """An unknown API value made readable: `needs_review` -> "Needs review".
 
-    Only identifier-like values are reworded: any other text (a name, or hostile text an API
+    Only values spelled like an API's (lowercase words) are reworded: any other text (a name, or hostile text an API
     returned) is shown exactly as it came.
     """
     if not _IDENTIFIER.fullmatch(value):
