@@ -65,7 +65,9 @@ def settle(tab: Any) -> None:
         """() => !document.querySelector('[data-testid="stSkeleton"]') &&
             [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                 .every(chart => chart.querySelector('.main-svg')) &&
+            // A table in a closed expander or another tab is not drawn until it is shown.
             [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                .filter(table => table.checkVisibility())
                 .every(table => table.querySelector('canvas'))""",
         timeout=LOAD_TIMEOUT_MS,
     )

@@ -26,6 +26,7 @@ from tests.appserver import (
     browser,
     page,
     screenshot,
+    sidebar_closed,
     wait_until_idle,
 )
 from tests.browser.test_browser_aymara import open_page, query, settle
@@ -33,12 +34,9 @@ from tests.unit.test_palette_contrast import contrast
 
 __all__ = ["app_secret_key", "app_server", "browser", "page"]  # fixtures used by the tests
 
-pytestmark = [
-    pytest.mark.browser,
-    # Written under heavy load and not yet green on the merged main (timeouts); part of #13.
-    pytest.mark.xfail(reason="not yet green on the merged main; see #13", strict=False),
-]
+pytestmark = pytest.mark.browser
 
+RUNS_DRAWER = "the newest run's drawer lacks its confidence chart (failed or empty run?)"
 WAIT_MS = 120_000  # a cold page on a loaded 2-core machine takes a while
 MAIN = '[data-testid="stMain"]'
 DRAWER = '[role="dialog"]'
@@ -105,7 +103,13 @@ DETAILS = [
 
 
 @pytest.mark.parametrize(
-    ("path", "ready", "heading", "param"), DETAILS, ids=[d[0] for d in DETAILS]
+    ("path", "ready", "heading", "param"),
+    [
+        pytest.param(*d, id=d[0], marks=pytest.mark.xfail(reason=RUNS_DRAWER, strict=False))
+        if d[0] == "runs"
+        else pytest.param(*d, id=d[0])
+        for d in DETAILS
+    ],
 )
 def test_choosing_a_row_opens_its_detail_in_view_without_scrolling(
     page: Any, app: AppServer, path: str, ready: str, heading: str, param: str
@@ -133,6 +137,9 @@ def test_choosing_a_row_opens_its_detail_in_view_without_scrolling(
     drawer.get_by_text(heading, exact=False).first.wait_for(timeout=WAIT_MS)
 
 
+@pytest.mark.xfail(
+    reason="its drawer's Close button is now one of two; unverified fix", strict=False
+)
 def test_a_feather_run_chosen_in_triage_opens_beside_the_table_in_view(
     page: Any, app: AppServer
 ) -> None:
@@ -150,7 +157,7 @@ def test_a_feather_run_chosen_in_triage_opens_beside_the_table_in_view(
     assert "feather_run" in query(page)
     screenshot(page, "views-feather-detail")
 
-    drawer.get_by_role("button", name="Close").click()
+    drawer.get_by_role("button", name="Close").first.click()
     drawer.wait_for(state="detached", timeout=WAIT_MS)
     page.wait_for_function("() => !location.search.includes('feather_run=')", timeout=WAIT_MS)
 
@@ -158,7 +165,7 @@ def test_a_feather_run_chosen_in_triage_opens_beside_the_table_in_view(
 def test_the_latest_critical_failure_opens_its_run_in_view(page: Any, app: AppServer) -> None:
     first, last = default_window(NOW.date())
     url = f"{app.url}/feather?{urlencode({'created': [str(first), str(last)]}, doseq=True)}"
-    open_page(page, url, "Latest critical failure")
+    open_page(page, url, "Latest failure of a decisive check")
     page.get_by_role("button", name="Open this run").click()
     heading = page.locator(DRAWER).get_by_role("heading", name="Run detail")
     heading.wait_for(timeout=WAIT_MS)
@@ -173,6 +180,9 @@ def card_state(tab: Any) -> tuple[str, str]:
     return place.first.inner_text(), ident.first.inner_text().removeprefix("Response id ").strip()
 
 
+@pytest.mark.xfail(
+    reason="the stepper's order differs from the test's expected order", strict=False
+)
 def test_previous_and_next_walk_the_filtered_rows_in_order(page: Any, app: AppServer) -> None:
     open_page(page, f"{app.url}/responses?verdict=Failed", "responses ·")
     caption = page.locator(MAIN).get_by_text(re.compile(r"[\d,]+ of [\d,]+ responses")).first
@@ -209,10 +219,18 @@ def test_previous_and_next_walk_the_filtered_rows_in_order(page: Any, app: AppSe
 
 
 def finished_evals(server: AppServer) -> set[str]:
-    """Evals with at least one finished run with a pass rate, by the API."""
+    """Evals with a finished production run with a pass rate, by the API (every workspace).
+
+    The Overview leaves sandbox runs out by default, so an eval run only in the sandbox draws
+    no line.
+    """
     with AymaraClient(server.env["AYMARA_AI_API_KEY"], server.env["AYMARA_AI_BASE_URL"]) as c:
-        runs = c.list_eval_runs().items
-    return {r.eval_uuid for r in runs if r.status == "finished" and r.pass_rate is not None}
+        runs = c.list_eval_runs(workspace_uuid="**").items
+    return {
+        r.eval_uuid
+        for r in runs
+        if r.status == "finished" and r.pass_rate is not None and r.is_sandbox is not True
+    }
 
 
 def test_the_trend_chart_draws_one_line_per_eval_with_the_worst_in_colour(
@@ -252,7 +270,7 @@ def test_in_the_dark_theme_the_figures_draw_in_the_dark_variants(
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, color_scheme="dark")
     tab = context.new_page()
     try:
-        open_page(tab, app.url, "Pass rate by eval (latest run)")
+        open_page(tab, app.url, "Pass rate by eval (latest finished run)")
         colours = {t["colour"] for i in (0, 1) for t in plotly_data(tab, i)}
         colours = {c.upper() for c in colours if isinstance(c, str) and c.startswith("#")}
         needing = {c.upper() for c in series_colors() if for_dark(c) != c}
@@ -271,13 +289,7 @@ def test_at_390_px_the_sidebar_starts_closed_tiles_sit_two_per_row_and_nothing_o
     tab = context.new_page()
     try:
         open_page(tab, app.url, "Prompt categories that fail most")
-        sidebar = tab.locator('[data-testid="stSidebar"]')
-        box = sidebar.bounding_box()
-        assert (
-            sidebar.get_attribute("aria-expanded") == "false"
-            or box is None
-            or (box["x"] + box["width"] <= 0)
-        ), "the sidebar covers the page on a phone"
+        assert sidebar_closed(tab), "the sidebar covers the page on a phone"
         tiles = tab.locator(f'{MAIN} [data-testid="stMetric"]')
         boxes = [tiles.nth(i).bounding_box() for i in range(tiles.count())]
         assert len(boxes) >= 4
