@@ -36,11 +36,10 @@ def _values_to_labels(key: str, options: list[str], shown: Callable[[str], str])
     if key in st.session_state or key not in st.query_params:
         return  # the widget already holds the choice: the URL follows it
     asked = st.query_params.get_all(key)
-    labels = {str(shown(o)) for o in options}
-    if all(a in labels for a in asked):
+    by_label = {str(shown(o)): o for o in options}
+    if all(a in by_label for a in asked):
         return  # Streamlit's own binding reads these
     by_value = {str(o): o for o in options}
-    by_label = {str(shown(o)): o for o in options}
     chosen = [by_label.get(a, by_value.get(a)) for a in asked]
     st.session_state[key] = [c for c in chosen if c is not None]
 

@@ -27,7 +27,7 @@ from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.errors import APIError
 from client.paging import Listing
 from client.settings import settings
-from jobs import lake
+from jobs import lake, lake_lock
 from jobs.aymara_data import ProgressFn
 from jobs.connect import USAGE_OR_API_ERROR, JobError, describe, fail
 from jobs.lake import LakeError, LakeLocation, sql_list
@@ -360,7 +360,7 @@ def run_syncs(
     With `every`, an API or lake failure is said and tried again at the next interval.
     """
     location = lake.lake_location(url)
-    lock = lake.WriterLock(location, ttl_s=max(1800.0, 3 * (every or 0)))
+    lock = lake_lock.WriterLock(location, ttl_s=max(1800.0, 3 * (every or 0)))
     try:
         lock.acquire()
     except (LakeError, *_STORAGE_ERRORS) as exc:

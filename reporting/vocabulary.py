@@ -120,8 +120,8 @@ _IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(?:[_\- ][a-z0-9]+)*")
 def prettify(value: str) -> str:
     """An unknown API value made readable: `needs_review` -> "Needs review".
 
-    Only values spelled like an API's (lowercase words) are reworded: any other text (a name, or hostile text an API
-    returned) is shown exactly as it came.
+    Only values spelled like an API's (lowercase words) are reworded: any other text (a name,
+    or hostile text an API returned) is shown exactly as it came.
     """
     if not _IDENTIFIER.fullmatch(value):
         return value

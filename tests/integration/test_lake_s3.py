@@ -13,7 +13,7 @@ import pytest
 
 from client.aymara import ALL_WORKSPACES
 from client.aymara_models import ResponseToScore, ScoreRequest
-from jobs import lake
+from jobs import lake, lake_lock
 from jobs.lake import lake_location, open_snapshot
 from jobs.sync import run_syncs
 from simulator.server import PROJECT_ROOT
@@ -111,14 +111,14 @@ def test_a_worker_and_two_readers_agree_and_a_new_run_reaches_both(
 def test_a_second_writer_on_s3_is_refused_by_a_conditional_put(s3: Any) -> None:
     where = lake_location(f"s3://{BUCKET}/locks-test")
     now = [5000.0]
-    first = lake.WriterLock(where, ttl_s=60, owner="worker-a", clock=lambda: now[0]).acquire()
+    first = lake_lock.WriterLock(where, ttl_s=60, owner="worker-a", clock=lambda: now[0]).acquire()
     with pytest.raises(lake.LakeLocked, match="worker-a"):
-        lake.WriterLock(where, owner="worker-b", clock=lambda: now[0]).acquire()
+        lake_lock.WriterLock(where, owner="worker-b", clock=lambda: now[0]).acquire()
     body = json.loads(
         s3.get_object(Bucket=BUCKET, Key=f"locks-test/{lake.LOCK_NAME}")["Body"].read()
     )
     assert body["owner"] == "worker-a" and body["expires_at"] == 5060.0
     now[0] += 61  # worker-a stopped renewing
-    lake.WriterLock(where, ttl_s=60, owner="worker-b", clock=lambda: now[0]).acquire()
+    lake_lock.WriterLock(where, ttl_s=60, owner="worker-b", clock=lambda: now[0]).acquire()
     with pytest.raises(lake.LakeLocked):
         first.renew()  # its If-Match no longer matches: the lock is worker-b's

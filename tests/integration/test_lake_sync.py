@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
-from jobs import lake
+from jobs import lake, lake_lock
 from jobs.aymara_data import fetch_aymara
 from jobs.cli import main
 from jobs.lake import LakeLocation, lake_location, open_snapshot
@@ -144,7 +144,7 @@ def test_a_second_writer_is_refused_and_writes_nothing(
     monkeypatch.setenv("AYMARA_AI_API_KEY", SIMULATOR_KEY)
     monkeypatch.setenv("AYMARA_AI_BASE_URL", simulator.base_url)
     where = lake_location(str(tmp_path))
-    with lake.WriterLock(where, owner="worker-a"):
+    with lake_lock.WriterLock(where, owner="worker-a"):
         assert main(["sync", "--lake", str(tmp_path)]) == 2
         assert "worker-a" in capsys.readouterr().err
         assert open_snapshot(where) is None
@@ -198,7 +198,7 @@ def test_every_keeps_the_lock_renews_it_and_releases_it(
     assert code == 0 and slept == [600.0]
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Sync 1:") and lines[1].startswith("Nothing changed")
-    lake.WriterLock(lake_location(str(tmp_path)), owner="next").acquire()  # released
+    lake_lock.WriterLock(lake_location(str(tmp_path)), owner="next").acquire()  # released
 
 
 def test_a_lake_of_another_account_is_refused(start_simulator: Any, tmp_path: Path) -> None:

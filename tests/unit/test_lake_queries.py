@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from bench.lake import demo_frames, generate, run_records
-from jobs import lake
+from jobs import lake, lake_lock
 from reporting.aymara import sql
 from reporting.aymara.aggregates import (
     category_pass_rates,
@@ -229,12 +229,12 @@ def test_a_url_that_is_not_a_folder_or_a_bucket_is_refused(url: str) -> None:
 
 def test_a_second_writer_is_refused_until_the_first_lets_go(tmp_path: Path) -> None:
     where = lake.lake_location(str(tmp_path))
-    first = lake.WriterLock(where, owner="worker-a").acquire()
+    first = lake_lock.WriterLock(where, owner="worker-a").acquire()
     with pytest.raises(lake.LakeLocked, match="worker-a"):
-        lake.WriterLock(where, owner="worker-b").acquire()
+        lake_lock.WriterLock(where, owner="worker-b").acquire()
     first.renew()
     first.release()
-    lake.WriterLock(where, owner="worker-b").acquire()
+    lake_lock.WriterLock(where, owner="worker-b").acquire()
 
 
 def test_an_expired_lock_is_taken_over_and_its_old_owner_can_no_longer_renew(
@@ -242,8 +242,8 @@ def test_an_expired_lock_is_taken_over_and_its_old_owner_can_no_longer_renew(
 ) -> None:
     where = lake.lake_location(str(tmp_path))
     now = [1000.0]
-    old = lake.WriterLock(where, ttl_s=60, owner="old", clock=lambda: now[0]).acquire()
+    old = lake_lock.WriterLock(where, ttl_s=60, owner="old", clock=lambda: now[0]).acquire()
     now[0] += 61  # the old worker died, or stopped renewing
-    lake.WriterLock(where, ttl_s=60, owner="new", clock=lambda: now[0]).acquire()
+    lake_lock.WriterLock(where, ttl_s=60, owner="new", clock=lambda: now[0]).acquire()
     with pytest.raises(lake.LakeLocked):
         old.renew()
