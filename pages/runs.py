@@ -6,6 +6,7 @@ from components import charts, detail, filters, links, numbers, shell, tables
 from components.live import live_runs
 from components.report_button import report_button
 from components.response_card import preview_column, response_card, thread_of
+from components.review_card import review_actions
 from components.tiles import pct, tiles
 from jobs.report import ReportRequest
 from reporting.aymara import definitions as d
@@ -183,6 +184,7 @@ def run_detail() -> None:
             key=f"run_{run_uuid[:8]}",
             image_loader=shell.images(),
             thread=thread_of(row, responses),
+            actions=review_actions(row, f"run_review_{run_uuid[:8]}"),
         )
 
 
