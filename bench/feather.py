@@ -16,6 +16,7 @@ and back to notRunning), no element is stale, and every chart is drawn.
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import tempfile
@@ -48,8 +49,11 @@ SETTLED = """(charts) => {
     if (!window.__benchRan || !app) return false;
     if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector('[data-stale="true"]')) return false;
-    const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
-    return drawn >= charts;
+    // Every chart on the page drawn (a filter that empties a chart swaps it for a sentence,
+    // so the count can fall below `charts`; at least one chart is always there).
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    const drawn = plots.filter(p => p.querySelector('.main-svg')).length;
+    return plots.length > 0 && drawn === plots.length && drawn >= Math.min(charts, 1);
 }"""
 
 
@@ -93,7 +97,8 @@ def _nav(page: Any, title: str) -> Callable[[], None]:
 def _choose(page: Any, label: str, option: str) -> Callable[[], None]:
     def act() -> None:
         page.get_by_role("combobox", name=label).click()
-        page.get_by_role("option", name=option, exact=True).click()
+        # Older checkouts list raw values ("failed"), newer ones words ("Failed").
+        page.get_by_role("option", name=re.compile(f"^{re.escape(option)}$", re.I)).click()
 
     return act
 
