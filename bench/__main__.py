@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import browser, cache_cost, feather, lake, load
+from bench import browser, cache_cost, feather, lake, load, viewers
 from bench.report import Row, facts, seconds, table, timed, verdict
 from bench.stats import machine, sample
 
@@ -300,6 +300,36 @@ def bench_feather(base: str | None, repeat: int) -> int:
     return 0
 
 
+def bench_viewers(base: str | None, counts: str, scale: float) -> int:
+    """`--viewers`: rounds of N concurrent new sessions, per checkout (before/after with a base)."""
+    why_not = browser.available()
+    if why_not:
+        print(f"Concurrent viewers skipped: {why_not}")
+        return 0
+    facts_of_machine = machine()
+    work = Path(tempfile.mkdtemp(prefix="bench-viewers-"))
+    roots: dict[str, Path] = {}
+    try:
+        if base and Path(base).is_dir():
+            roots[f"before ({base})"] = Path(base)
+        elif base:
+            roots[f"before ({base})"] = feather.export_commit(base, work / "base")
+        roots["this checkout"] = ROOT
+        n = tuple(int(c) for c in counts.split(",") if c.strip())
+        results = viewers.run(roots, n, scale, say)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"## Concurrent viewers, warm server, simulator scale {scale:g} (50 ms latency)\n")
+    for label, rounds in results.items():
+        print(f"### {label}\n")
+        for r in rounds:
+            print(f"- {r.line()}")
+        print()
+    print(f"{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
+          f"{facts_of_machine['load']}")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every part, print the table."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -331,7 +361,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lake-rows", type=int, default=1_000_000, help="with --lake: responses (1,000,000)"
     )
+    parser.add_argument(
+        "--viewers",
+        action="store_true",
+        help="only concurrent viewers in Chromium: N new sessions open Overview then Responses",
+    )
+    parser.add_argument(
+        "--viewers-counts", default="1,10,20,50", help="with --viewers: the N of each round"
+    )
+    parser.add_argument(
+        "--viewers-scale", type=float, default=10, help="with --viewers: simulator scale (10)"
+    )
+    parser.add_argument(
+        "--viewers-base",
+        metavar="REV",
+        help="with --viewers: also run this commit's app (or folder's) first, as 'before'",
+    )
     args = parser.parse_args(argv)
+    if args.viewers:
+        return bench_viewers(args.viewers_base, args.viewers_counts, args.viewers_scale)
     if args.lake:
         print(lake.run(args.lake_rows, args.repeat or 5, say))
         return 0

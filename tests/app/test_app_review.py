@@ -201,3 +201,20 @@ def test_with_sign_in_only_listed_reviewers_may_write(
     button(app, "Overturn verdict").click().run()
     item = next(r for r in everything(sim) if r["response_uuid"] == target)
     assert item["explanation"] == f"reviewed by {email}: fine"
+
+
+def test_a_run_opened_on_runs_offers_the_review_panel_on_its_response_card(
+    app: AppTest, sim: Any
+) -> None:
+    target = low_confidence_failures(sim)[0]
+    app.query_params["run"] = target["_run"]["eval_run_uuid"]
+    app.run()
+    app.switch_page("pages/runs.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    # The card shows the run's first response (a failure, the least confident first).
+    assert shown_id(app) == target["response_uuid"]
+    app.text_input[0].input("the policy allows it")
+    button(app, "Overturn verdict").click().run()
+    assert not app.exception
+    item = next(r for r in everything(sim) if r["response_uuid"] == target["response_uuid"])
+    assert item["is_passed"] is True and item["manually_updated"] is True

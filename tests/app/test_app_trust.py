@@ -188,7 +188,7 @@ def test_the_evals_tile_accounts_for_the_evals_missing_from_the_charts(app: AppT
     missing = evals - charted
     assert missing > 0, "the demo data has evals with no finished run"
     note = next(m.delta for m in app.metric if m.label == "Evals")
-    assert note == f"{missing:,} with no finished run"
+    assert note == f"{missing:,} without results"
     assert any(
         c.startswith(f"{plural(missing, 'eval')} ") and "no finished run yet" in c
         for c in captions(app)

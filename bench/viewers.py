@@ -1,0 +1,178 @@
+"""Many viewers at once, in Chromium: N new sessions open the Overview, then Responses, together.
+
+One simulator (its own process, 50 ms latency) and one `streamlit run app.py` of each checkout
+given; the data is loaded once by a first viewer (so every round measures a warm server, as a
+shared link opened after a release would), then for each N in `counts` N browser contexts open
+the Overview at the same moment and, once each has settled, click Responses in the sidebar.
+Per round: the median and worst seconds to settled per page, the errors shown (an exception on
+the page, or a viewer not settled within the round's bound), and the server's RSS and CPU
+seconds per page view, read from /proc. Every round is bounded in time; a round past its bound
+counts its unsettled viewers as errors and the bench goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COUNTS = (1, 10, 20, 50)
+ROUND_BOUND_S = 300.0  # no round waits longer than this for its slowest viewer
+CLICK_PX = 1440
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-stale="true"]')
+        && document.querySelectorAll('.js-plotly-plot .main-svg').length >= %d;
+}"""
+OVERVIEW_CHARTS = 2
+RESPONSES_READY = "responses ·"
+
+
+@dataclass
+class Round:
+    """One round of N viewers: seconds per page, errors, and the server's cost."""
+
+    viewers: int
+    overview: list[float] = field(default_factory=list)
+    responses: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_mb_after: float = 0.0
+    rss_mb_peak: float = 0.0
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+
+    def line(self) -> str:
+        """The round as one printed line."""
+
+        def med_worst(values: list[float]) -> str:
+            if not values:
+                return "—"
+            return f"median {statistics.median(values):.2f} s, worst {max(values):.2f} s"
+
+        views = len(self.overview) + len(self.responses)
+        per_view = f"{self.cpu_s / views:.2f}" if views else "—"
+        return (
+            f"{self.viewers:>3} viewers: Overview {med_worst(self.overview)}; Responses "
+            f"{med_worst(self.responses)}; errors {len(self.errors)}; server RSS "
+            f"{self.rss_mb_after:,.0f} MB (peak {self.rss_mb_peak:,.0f} MB); CPU {per_view} s "
+            f"per page view; round {self.wall_s:.0f} s"
+        )
+
+
+def _proc(pid: int) -> tuple[float, float, float]:
+    """(RSS MB, peak RSS MB, CPU seconds) of a process and its children, from /proc."""
+    rss = peak = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1]) / 1024
+        elif line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return rss, peak, cpu
+
+
+async def _viewer(browser: Any, url: str, bound_s: float, result: Round) -> None:
+    """One new session: the Overview by its link, then Responses from the sidebar."""
+    from playwright.async_api import Error as PlaywrightError
+
+    context = await browser.new_context(viewport={"width": CLICK_PX, "height": 1000})
+    page = await context.new_page()
+    timeout_ms = bound_s * 1000
+    try:
+        started = time.perf_counter()
+        await page.goto(url)
+        await page.wait_for_function(SETTLED % OVERVIEW_CHARTS, timeout=timeout_ms)
+        result.overview.append(time.perf_counter() - started)
+        if await page.locator('[data-testid="stException"]').count():
+            result.errors.append("the Overview showed an exception")
+        started = time.perf_counter()
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        await nav.get_by_role("link", name="Responses", exact=True).click()
+        await page.get_by_text(RESPONSES_READY).first.wait_for(timeout=timeout_ms)
+        await page.wait_for_function(SETTLED % 0, timeout=timeout_ms)
+        result.responses.append(time.perf_counter() - started)
+        if await page.locator('[data-testid="stException"]').count():
+            result.errors.append("Responses showed an exception")
+    except PlaywrightError as exc:  # a viewer not settled in time is an error, not a crash
+        result.errors.append(type(exc).__name__)
+    finally:
+        await context.close()
+
+
+async def _round(browser: Any, url: str, n: int, pid: int) -> Round:
+    result = Round(n)
+    _, _, cpu_before = _proc(pid)
+    started = time.perf_counter()
+    bound = ROUND_BOUND_S
+    tasks = [_viewer(browser, url, bound, result) for _ in range(n)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=bound * 2 + 30)
+    except TimeoutError:
+        result.errors.append("the round ran past its bound")
+    result.wall_s = time.perf_counter() - started
+    result.rss_mb_after, result.rss_mb_peak, cpu_after = _proc(pid)
+    result.cpu_s = cpu_after - cpu_before
+    return result
+
+
+async def _all_rounds(url: str, counts: tuple[int, ...], pid: int, say: Callable) -> list[Round]:
+    from playwright.async_api import async_playwright
+
+    from tests.appserver import CHROMIUM
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            warm = await _round(browser, url, 1, pid)  # loads the data; not reported
+            say(f"  warm-up: {warm.line()}")
+            rounds = []
+            for n in counts:
+                rounds.append(await _round(browser, url, n, pid))
+                say(f"  {rounds[-1].line()}")
+            return rounds
+        finally:
+            await browser.close()
+
+
+def run(
+    roots: dict[str, Path],
+    counts: tuple[int, ...],
+    scale: float,
+    say: Callable[[str], None],
+) -> dict[str, list[Round]]:
+    """Rounds per checkout: each its own app on one shared simulator."""
+    from bench.load import bench_key, start_simulator
+    from tests.appserver import start_app
+
+    key = bench_key()
+    sim = start_simulator(key, scale, 100, 50.0)
+    results: dict[str, list[Round]] = {}
+    try:
+        for label, root in roots.items():
+            folder = Path(tempfile.mkdtemp(prefix="bench-viewers-store-"))
+            env = {
+                "AYMARA_AI_API_KEY": key,
+                "AYMARA_AI_BASE_URL": sim.base_url,
+                "EVAL_DASHBOARD_CACHE_DIR": str(folder),
+            }
+            name = "bench-viewers-" + "".join(c if c.isalnum() else "-" for c in label)
+            app = start_app(env, name=name, root=root)
+            try:
+                say(f"{label}: {app.url}")
+                results[label] = asyncio.run(_all_rounds(app.url, counts, app.process.pid, say))
+            finally:
+                app.stop()
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        sim.stop()
+    return results
