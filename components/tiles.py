@@ -9,6 +9,7 @@ import streamlit as st
 from reporting.text import p_value
 
 TILE_PX = 160  # two fit side by side in a 390 px phone's 358 px; five in a desktop's row
+NOTED_TILE_PX = 136  # label, value and a one-line note, with the border's padding
 
 # (label, value, help or None) or (label, value, help or None, a grey note under the value)
 Tile = tuple[str, str, str | None] | tuple[str, str, str | None, str | None]
@@ -40,6 +41,10 @@ def tiles(items: list[Tile]) -> None:
     per row on a phone, while these wrap two per row at 390 px and sit in one row on a desktop.
     """
     row = st.container(horizontal=True, gap="small")
+    # A fixed height, not "stretch": in a wrapping row (a dialog, a phone) a stretched tile
+    # grew to the row's full height and the wrapped one overlapped what came below it.
+    noted = any(len(item) > 3 and item[3] for item in items)
+    height = NOTED_TILE_PX if noted else "content"
     for item in items:
         label, value, help_text = item[0], item[1], item[2]
         note = item[3] if len(item) > 3 else None
@@ -51,6 +56,6 @@ def tiles(items: list[Tile]) -> None:
             delta_arrow="off",
             help=help_text,
             border=True,
-            height="stretch",  # a tile with a note must not stand taller than its neighbours
+            height=height,  # a tile with a note must not stand taller than its neighbours
             width=TILE_PX,
         )
