@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 AYMARA_DEFAULT_URL = "https://api.aymara.ai"
 FEATHER_DEFAULT_URL = "https://api-sandbox.featherhq.com"
 _OFF = ("off", "0", "false", "no")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,14 @@ class Settings:
     feather_api_key: str | None = None  # FEATHER_API_KEY
     feather_base_url: str | None = None  # FEATHER_BASE_URL
     cache_ttl_s: float = 600.0  # EVAL_DASHBOARD_CACHE_TTL
-    cache_entries: int = 24  # EVAL_DASHBOARD_CACHE_ENTRIES (datasets kept in memory at once)
+    # EVAL_DASHBOARD_CACHE_MB: estimated MB of loaded datasets and built pages kept in memory
+    # (pages get an eighth). 768 fits a 2 GB container: the cache may be full while a
+    # million-response load runs, which holds its records and its frame (~400 MB each) at
+    # once, and the interpreter and libraries take ~110 MB: 768 + 800 + 110 leaves ~300 MB.
+    cache_mb: int = 768
+    # EVAL_DASHBOARD_CACHE_ENTRIES: a cap on the count beside the bytes; high, because small
+    # entries (one run's transcript, the catalog) should not push a dataset out.
+    cache_entries: int = 256
     refresh_interval_s: float = 30.0  # EVAL_DASHBOARD_REFRESH_INTERVAL (one Refresh per N s)
     concurrency: int = 8  # EVAL_DASHBOARD_CONCURRENCY
     requests_per_second: float | None = None  # EVAL_DASHBOARD_REQUESTS_PER_SECOND (0 = none)
@@ -47,7 +56,8 @@ class Settings:
             feather_api_key=get("FEATHER_API_KEY"),
             feather_base_url=get("FEATHER_BASE_URL"),
             cache_ttl_s=float(get("EVAL_DASHBOARD_CACHE_TTL") or cls.cache_ttl_s),
-            cache_entries=max(1, int(get("EVAL_DASHBOARD_CACHE_ENTRIES") or cls.cache_entries)),
+            cache_mb=_positive_int(env, "EVAL_DASHBOARD_CACHE_MB", cls.cache_mb),
+            cache_entries=_positive_int(env, "EVAL_DASHBOARD_CACHE_ENTRIES", cls.cache_entries),
             refresh_interval_s=float(
                 get("EVAL_DASHBOARD_REFRESH_INTERVAL") or cls.refresh_interval_s
             ),
@@ -63,6 +73,21 @@ class Settings:
             allowed_domains=get("EVAL_DASHBOARD_ALLOWED_DOMAINS"),
             read_only=(get("EVAL_DASHBOARD_READ_ONLY") or "0").lower() not in (*_OFF, ""),
         )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1; anything else is logged and gives the default."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        log.warning("%s=%r is not a whole number above 0: using %d", name, raw, default)
+        return default
+    return value
 
 
 def settings() -> Settings:

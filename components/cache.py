@@ -6,14 +6,20 @@ sidebar's Refresh moves; so one Refresh renews everything of that account, for e
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from client.aymara import AymaraClient
@@ -22,8 +28,19 @@ from client.settings import settings
 from components.connection import Source
 from jobs.store import RunStore
 
+log = logging.getLogger(__name__)
+
 PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
-MAX_ENTRIES = 24  # default of EVAL_DASHBOARD_CACHE_ENTRIES
+MB = 2**20
+MAX_ENTRIES = 256  # default of EVAL_DASHBOARD_CACHE_ENTRIES, a cap beside the byte budget
+# Deep sizing walks every Python object of a column (seconds at a million rows); this many rows,
+# spread over the frame, estimate it within a few per cent in milliseconds.
+SAMPLE_ROWS = 1_000
+SAMPLE_ITEMS = 1_000  # likewise for long lists and dicts of Python objects
+MAX_DEPTH = 8  # an unknown object's fields are walked this deep, no further
+# Built pages (feather_loaders' own cache) get this share of EVAL_DASHBOARD_CACHE_MB, so the
+# one setting bounds both: a page at 50,000 Feather runs holds ~60 MB (its named runs frame).
+VIEWS_SHARE = 8
 # Empty answers (a link naming a workspace or filter set with nothing in it) are kept apart,
 # a few at a time: however many such links arrive, they never evict a loaded dataset.
 MAX_EMPTY_ENTRIES = 16
@@ -32,13 +49,27 @@ Account = tuple[str, str, str]
 
 
 class _Entry:
-    __slots__ = ("empty", "expires", "lock", "value")
+    __slots__ = ("empty", "expires", "lock", "read", "size", "value")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.value: Any = None
         self.expires = 0.0
         self.empty = False
+        self.size = 0  # estimated bytes, measured when the value is stored
+        self.read = True  # read since it was sized: it may have built views of itself since
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What a cache holds now: entries and estimated bytes, and its limits."""
+
+    datasets: int
+    empties: int
+    bytes: int  # the datasets' estimated bytes (the budget counts these)
+    empty_bytes: int
+    max_bytes: int | None
+    max_entries: int
 
 
 @dataclass(frozen=True)
@@ -55,10 +86,12 @@ class DatasetCache:
 
     `st.cache_data` pickles its value on every hit, which for a million-row frame costs
     seconds per rerun; here every session shares one immutable dataset object instead.
+    Bounded by the datasets' estimated bytes (`max_bytes`, None: unbounded) and their count.
     """
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int | None = None) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._generations: dict[Hashable, int] = {}
         self._forced: dict[Hashable, int] = {}
@@ -139,38 +172,100 @@ class DatasetCache:
             if entry is None:
                 entry = self._entries[key] = _Entry()
             self._entries.move_to_end(key)
+            entry.read = True
+        stored = False
         with entry.lock:  # other sessions asking for the same data wait for this one load
             if entry.value is None or time.monotonic() >= entry.expires:
+                stored = True
                 previous = entry.value
                 value = load() if repair is None or previous is None else repair(previous)
                 life = ttl(value)
-                entry.value, entry.expires = value, time.monotonic() + life
+                # Sized here, outside the cache's lock: hits on other keys never wait for it.
+                size = estimate_bytes(value) if life > 0 else 0
+                entry.value, entry.expires, entry.size = value, time.monotonic() + life, size
                 entry.empty = life > 0 and bool(getattr(value, "empty", False))
                 if life <= 0:
                     self._drop(key, entry)
+                elif not entry.empty and self.max_bytes is not None and size > self.max_bytes:
+                    log.warning(
+                        "A value of %.0f MB is larger than its cache's %.0f MB budget "
+                        "(EVAL_DASHBOARD_CACHE_MB): it is kept alone",
+                        size / MB,
+                        self.max_bytes / MB,
+                    )
             value = entry.value
-        self._trim()
+        if stored:
+            self._resize_read(key)
+        self._trim(key)
         return value
+
+    def _resize_read(self, stored: Hashable) -> None:
+        """Size again the values read since they were sized, before a store evicts anything.
+
+        A dataset builds views of itself when first shown (the sandbox view, the regression
+        board), which can double it; sizing only at its store would miss them. Done per store
+        (a load costs seconds, this milliseconds), never per hit. The value just stored
+        stays marked read: what its first page builds from it is counted at the next store.
+        """
+        with self._lock:
+            read = [e for k, e in self._entries.items()
+                    if e.read and e.value is not None and k != stored]  # fmt: skip
+        for entry in read:
+            if entry.lock.locked():  # loading: its value is about to be replaced and sized
+                continue
+            value = entry.value
+            size = estimate_bytes(value)
+            if entry.value is value:
+                entry.size, entry.read = size, False
 
     def _drop(self, key: Hashable, entry: _Entry) -> None:
         with self._lock:
             if self._entries.get(key) is entry:
                 del self._entries[key]
 
-    def _trim(self) -> None:
-        """Evict the least recently used: datasets beyond max_entries, empties beyond theirs."""
+    def _trim(self, keep: Hashable) -> None:
+        """Evict the least recently used beyond the limits, never `keep` nor an entry loading.
+
+        Datasets count against max_bytes and max_entries; empty answers only against their
+        own small count, so however many arrive they never evict a dataset.
+        """
         with self._lock:
-            for empty, most in ((False, self.max_entries), (True, MAX_EMPTY_ENTRIES)):
-                held = [k for k, e in self._entries.items()
+            for empty in (False, True):
+                # Oldest first; an entry whose lock is held is loading (or being read): skipped.
+                held = [(k, e) for k, e in self._entries.items()
                         if e.value is not None and e.empty is empty]  # fmt: skip
-                for key in held[: max(0, len(held) - most)]:
+                count = len(held)
+                total = sum(e.size for _, e in held)
+                most = MAX_EMPTY_ENTRIES if empty else self.max_entries
+                budget = None if empty else self.max_bytes
+                for key, entry in held:
+                    over_bytes = budget is not None and total > budget
+                    if count <= most and not over_bytes:
+                        break
+                    if key == keep or entry.lock.locked():
+                        continue
                     del self._entries[key]
+                    count, total = count - 1, total - entry.size
 
     def sizes(self) -> tuple[int, int]:
         """(datasets, empty answers) held: for tests and the bench."""
+        stats = self.stats()
+        return stats.datasets, stats.empties
+
+    def stats(self) -> CacheStats:
+        """Entries and estimated bytes held now, with the limits: for the bench and health."""
         with self._lock:
             values = [e for e in self._entries.values() if e.value is not None]
-            return sum(not e.empty for e in values), sum(e.empty for e in values)
+        full = [e for e in values if not e.empty]
+        empties = [e for e in values if e.empty]
+        return CacheStats(
+            datasets=len(full),
+            empties=len(empties),
+            bytes=sum(e.size for e in full),
+            empty_bytes=sum(e.size for e in empties),
+            max_bytes=self.max_bytes,
+            max_entries=self.max_entries,
+        )
 
     def update_loaded(self, prefix: tuple[Hashable, ...], change: Callable[[Any], Any]) -> int:
         """Replace each loaded value under keys starting with `prefix` by `change(value)`.
@@ -187,7 +282,7 @@ class DatasetCache:
                 if entry.value is not None:
                     new = change(entry.value)
                     if new is not entry.value:
-                        entry.value = new
+                        entry.value, entry.size = new, estimate_bytes(new)
                         changed += 1
         return changed
 
@@ -214,10 +309,94 @@ def _within(key: Hashable, scope: tuple[Hashable, ...]) -> bool:
     return isinstance(key, tuple) and key[: len(scope)] == scope
 
 
+def estimate_bytes(value: Any) -> int:
+    """Estimated bytes a cached value holds: frames, Arrow tables, dataclasses, collections."""
+    return _bytes(value, set(), 0)
+
+
+def _bytes(value: Any, seen: set[int], depth: int) -> int:
+    if id(value) in seen:  # shared parts (a view's frames, a common index) count once
+        return 0
+    seen.add(id(value))
+    if isinstance(value, pd.DataFrame):
+        return _frame_bytes(value)
+    if isinstance(value, pd.Series):
+        return _frame_bytes(value.to_frame())
+    if isinstance(value, pd.Index):
+        return _index_bytes(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype != object:
+            return value.nbytes
+        return _frame_bytes(pd.DataFrame({"v": value.ravel()}))  # a figure's customdata, say
+    if isinstance(value, pa.Table | pa.RecordBatch | pa.Array | pa.ChunkedArray):
+        return value.nbytes
+    size = sys.getsizeof(value)
+    # Leaves; a function's or a module's contents are the program's, not the entry's.
+    leaves = str | bytes | bytearray | int | float | type | ModuleType
+    if depth >= MAX_DEPTH or isinstance(value, leaves) or callable(value):
+        return size
+    if isinstance(value, Mapping):  # keys and values side by side, so a sample takes both
+        parts: list[list[Any]] = [list(value.keys()), list(value.values())]
+    elif isinstance(value, list | tuple | set | frozenset | deque):
+        parts = [list(value)]
+    else:  # an object: its fields (a dataclass, a pydantic model, anything with __dict__)
+        fields = getattr(value, "__dict__", None)
+        names = getattr(type(value), "__slots__", ())
+        slots = [getattr(value, n) for n in names if n != "__dict__" and hasattr(value, n)]
+        parts = [[*fields.values(), *slots] if isinstance(fields, dict) else slots]
+    count = len(parts[0])
+    if count <= SAMPLE_ITEMS:
+        return size + sum(_bytes(x, seen, depth + 1) for part in parts for x in part)
+    # A long collection: a spread-out sample of its items, scaled up.
+    picks = range(0, count, -(-count // SAMPLE_ITEMS))
+    sampled = sum(_bytes(part[i], seen, depth + 1) for part in parts for i in picks)
+    return size + int(sampled * count / len(picks))
+
+
+def _is_objects(dtype: Any) -> bool:
+    """True for a dtype whose cells are Python objects (deep sizing must visit each)."""
+    return pd.api.types.is_object_dtype(dtype) or getattr(dtype, "storage", None) == "python"
+
+
+def _frame_bytes(frame: pd.DataFrame) -> int:
+    """A frame's `memory_usage(deep=True)`, with object columns sized on a sample of rows."""
+    rows = len(frame)
+    objects = [i for i, dtype in enumerate(frame.dtypes) if _is_objects(dtype)]
+    if rows <= SAMPLE_ROWS or not objects:
+        return int(frame.memory_usage(index=False, deep=True).sum()) + _index_bytes(frame.index)
+    others = [i for i in range(frame.shape[1]) if i not in set(objects)]
+    total = int(frame.iloc[:, others].memory_usage(index=False, deep=True).sum())
+    # Evenly spaced, not the first rows: a frame sorted by time or length stays fair.
+    sample = frame.iloc[_spread(rows), objects]
+    total += int(sample.memory_usage(index=False, deep=True).sum() * rows / SAMPLE_ROWS)
+    return total + _index_bytes(frame.index)
+
+
+def _index_bytes(index: pd.Index) -> int:
+    if len(index) <= SAMPLE_ROWS or not _is_objects(index.dtype):
+        return int(index.memory_usage(deep=True))
+    return int(index[_spread(len(index))].memory_usage(deep=True) * len(index) / SAMPLE_ROWS)
+
+
+def _spread(rows: int) -> np.ndarray:
+    return np.linspace(0, rows - 1, SAMPLE_ROWS).astype(np.intp)
+
+
+def budgets() -> tuple[int, int]:
+    """(datasets, built pages) bytes: EVAL_DASHBOARD_CACHE_MB split, an eighth for pages."""
+    total = settings().cache_mb * MB
+    return total - total // VIEWS_SHARE, total // VIEWS_SHARE
+
+
 @st.cache_resource
 def dataset_cache() -> DatasetCache:
-    """The process's dataset cache (EVAL_DASHBOARD_CACHE_ENTRIES datasets at most)."""
-    return DatasetCache(settings().cache_entries)
+    """The process's dataset cache: bounded by bytes, and by EVAL_DASHBOARD_CACHE_ENTRIES."""
+    return DatasetCache(settings().cache_entries, max_bytes=budgets()[0])
+
+
+def cache_stats() -> CacheStats:
+    """What the process's dataset cache holds now (for a health endpoint or the bench)."""
+    return dataset_cache().stats()
 
 
 def account(source: Source) -> Account:

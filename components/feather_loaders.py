@@ -25,7 +25,9 @@ RUNS_TTL_S = 120.0
 CATALOG_TTL_S = 60.0  # evaluators change slowly: the API notes call a 30-60 s cache safe
 ACTIVITY_TTL_S = 60.0  # the server caches the activity counts for 60 s itself
 DETAIL_TTL_S = 60.0
-VIEWS = 32  # built pages kept: a few kilobytes of figures each, apart from the loaded datasets
+# Built pages kept at most, apart from the loaded datasets; bounded in bytes too, since one
+# holds its runs frame with names (~60 MB at 50,000 runs) beside ~1 MB of figures.
+VIEWS = 32
 
 # runs fetched so far, pages fetched so far
 RunsProgress = Callable[[int, int], None]
@@ -104,7 +106,7 @@ def load_runs(
 @st.cache_resource
 def _views() -> cache.DatasetCache:
     """Built pages, shared by every session; apart from the datasets, so they never evict one."""
-    return cache.DatasetCache(max_entries=VIEWS)
+    return cache.DatasetCache(max_entries=VIEWS, max_bytes=cache.budgets()[1])
 
 
 def load_view(
