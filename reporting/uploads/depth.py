@@ -91,8 +91,13 @@ def shape(
     return Shape(deepest, values, top)
 
 
-def loads(text: str | bytes, max_values: int = MAX_VALUES) -> tuple[Any, int]:
+def loads(text: str, max_values: int = MAX_VALUES) -> tuple[Any, int]:
     """json.loads of text scanned first (TooDeep, TooMany), and how many values it held."""
+    opens = text.count("{") + text.count("[")
+    if opens <= MAX_DEPTH and opens + text.count(",") <= max_values:
+        # Counted in C, strings included: an upper bound that clears most lines unscanned.
+        value = json.loads(text)
+        return value, values(value)
     found = shape(text, max_values)
     if found.deepest > MAX_DEPTH:
         raise TooDeep()
@@ -102,3 +107,18 @@ def loads(text: str | bytes, max_values: int = MAX_VALUES) -> tuple[Any, int]:
         return json.loads(text), found.values
     except RecursionError:  # not expected after the scan; kept so a miscount cannot crash
         raise TooDeep() from None
+
+
+def values(value: Any) -> int:
+    """Values in parsed JSON as shape() counts them: containers, and items beyond the first."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        count += 1 + max(len(children) - 1, 0)
+        stack.extend(children)
+    return count
