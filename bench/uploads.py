@@ -8,7 +8,8 @@ the RSS before the parse, and the first problem's message. Give `--base REV` to 
 cases against a commit's parser too, side by side.
 
 The child imports only the standard library before the parser, from whichever tree is first on
-PYTHONPATH, so the same file measures today's code and a commit exported beside it.
+PYTHONPATH, so the same file measures today's code and a commit exported beside it. Run as
+`python -m bench --uploads [--uploads-base REV]`.
 """
 
 from __future__ import annotations
@@ -246,6 +247,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "case":
         print(json.dumps(run_case(sys.argv[2])))
     else:
-        print(
-            run(sys.argv[1] if len(sys.argv) > 1 else None, say=lambda t: print(t, file=sys.stderr))
-        )
+        sys.exit("run as: python -m bench --uploads [--uploads-base REV]")
