@@ -1,4 +1,4 @@
-"""`python -m bench [--quick | --lake]`: every benchmark in one run, one table printed; no asserts.
+"""`python -m bench [--quick | --lake | --uploads]`: every benchmark, one table printed; no asserts.
 
 The simulator runs in its own process with 50 ms latency per request and 100 prompts per eval
 (so ~100 responses per run); the full run uses scale 10 (500 runs, ~49,000 responses) over HTTP
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import browser, cache_cost, feather, lake, load, viewers
+from bench import browser, cache_cost, feather, lake, load, uploads, viewers
 from bench.report import Row, facts, seconds, table, timed, verdict
 from bench.stats import machine, sample
 
@@ -330,6 +330,21 @@ def bench_viewers(base: str | None, counts: str, scale: float) -> int:
     return 0
 
 
+def bench_uploads(base: str | None) -> int:
+    """`--uploads`: each hostile upload through the parser in a fresh process (a base beside)."""
+    facts_of_machine = machine()
+    result = uploads.run(base, say=say)
+    print(
+        f"## Hostile uploads through the Score page's parser (fresh process each, "
+        f"stopped after {uploads.TIMEOUT_S:.0f} s)\n"
+    )
+    print(result)
+    print(f"\n{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
+          f"{facts_of_machine['load']}; N=1 per case; peak = VmHWM over the RSS before the "
+          "parse, the file's own bytes excluded")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every part, print the table."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -377,9 +392,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REV",
         help="with --viewers: also run this commit's app (or folder's) first, as 'before'",
     )
+    parser.add_argument(
+        "--uploads",
+        action="store_true",
+        help="only hostile uploads through the Score page's parser: seconds, CPU, peak memory",
+    )
+    parser.add_argument(
+        "--uploads-base",
+        metavar="REV",
+        help="with --uploads: also run this commit's parser (or this folder's), side by side",
+    )
     args = parser.parse_args(argv)
     if args.viewers:
         return bench_viewers(args.viewers_base, args.viewers_counts, args.viewers_scale)
+    if args.uploads:
+        return bench_uploads(args.uploads_base)
     if args.lake:
         print(lake.run(args.lake_rows, args.repeat or 5, say))
         return 0
