@@ -41,12 +41,15 @@ class Round:
     """One round of N viewers: seconds per page, errors, and the server's cost."""
 
     viewers: int
+    client: str = "Chromium"  # or "websocket": the server's side alone, no browser
     overview: list[float] = field(default_factory=list)
     responses: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rss_mb_after: float = 0.0
     rss_mb_peak: float = 0.0
     cpu_s: float = 0.0
+    browser_cpu_s: float = 0.0
+    bytes_sent: int = 0
     wall_s: float = 0.0
 
     def line(self) -> str:
@@ -59,12 +62,35 @@ class Round:
 
         views = len(self.overview) + len(self.responses)
         per_view = f"{self.cpu_s / views:.2f}" if views else "—"
+        browser = f"{self.browser_cpu_s / views:.2f}" if views else "—"
         return (
-            f"{self.viewers:>3} viewers: Overview {med_worst(self.overview)}; Responses "
-            f"{med_worst(self.responses)}; errors {len(self.errors)}; server RSS "
+            f"{self.viewers:>3} viewers ({self.client}): Overview {med_worst(self.overview)}; "
+            f"Responses {med_worst(self.responses)}; errors {len(self.errors)}; server RSS "
             f"{self.rss_mb_after:,.0f} MB (peak {self.rss_mb_peak:,.0f} MB); CPU {per_view} s "
-            f"per page view; round {self.wall_s:.0f} s"
+            f"per page view (Chromium {browser} s); {self.bytes_sent / max(views, 1) / 1e6:.2f} MB "
+            f"sent per view; round {self.wall_s:.0f} s"
         )
+
+
+def _browser_cpu() -> float:
+    """CPU seconds of Chromium's processes so far, exited renderers included (the viewers' side).
+
+    A renderer that exited and whose parent is itself a Chromium process is counted in that
+    parent's children's time and not on its own, so nothing is counted twice.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(")", 1)
+            if "chrom" not in name:
+                continue
+            fields = rest.split()
+            # Its own time and its reaped children's: a closed tab's renderer has exited.
+            total += sum(int(f) for f in fields[11:15]) / ticks
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended while being read
+    return total
 
 
 def _proc(pid: int) -> tuple[float, float, float]:
@@ -112,6 +138,7 @@ async def _viewer(browser: Any, url: str, bound_s: float, result: Round) -> None
 async def _round(browser: Any, url: str, n: int, pid: int) -> Round:
     result = Round(n)
     _, _, cpu_before = _proc(pid)
+    browser_before = _browser_cpu()
     started = time.perf_counter()
     bound = ROUND_BOUND_S
     tasks = [_viewer(browser, url, bound, result) for _ in range(n)]
@@ -122,7 +149,83 @@ async def _round(browser: Any, url: str, n: int, pid: int) -> Round:
     result.wall_s = time.perf_counter() - started
     result.rss_mb_after, result.rss_mb_peak, cpu_after = _proc(pid)
     result.cpu_s = cpu_after - cpu_before
+    result.browser_cpu_s = _browser_cpu() - browser_before
     return result
+
+
+async def _protocol_view(
+    url: str, xsrf: str, pages: tuple[str, ...], bound_s: float, result: Round
+) -> None:
+    """One new session over Streamlit's own websocket: each page run, timed to its end.
+
+    No browser: this is the server's side alone (the script runs and the bytes it sends), so
+    many viewers can be simulated without Chromium's rendering competing for the same cores.
+    """
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    try:
+        async with websockets.connect(
+            ws_url,
+            subprotocols=["streamlit", xsrf],
+            origin=url,
+            additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}"},
+            max_size=None,
+            open_timeout=bound_s,
+        ) as ws:
+            for page, times in zip(pages, (result.overview, result.responses), strict=False):
+                ask = BackMsg()
+                ask.rerun_script.query_string = ""
+                ask.rerun_script.page_name = page
+                started = time.perf_counter()
+                await ws.send(ask.SerializeToString())
+                async with asyncio.timeout(bound_s):
+                    async for raw in ws:
+                        result.bytes_sent += len(raw)
+                        message = ForwardMsg()
+                        message.ParseFromString(raw)
+                        kind = message.WhichOneof("type")
+                        if kind == "delta" and _is_exception(message.delta):
+                            result.errors.append(f"{page or 'overview'}: an exception")
+                        if kind == "script_finished" and message.script_finished == 0:
+                            break  # FINISHED_SUCCESSFULLY: not a rerun's or a fragment's end
+                times.append(time.perf_counter() - started)
+    except (TimeoutError, OSError, websockets.WebSocketException) as exc:
+        result.errors.append(type(exc).__name__)
+
+
+def _is_exception(delta: Any) -> bool:
+    return (
+        delta.WhichOneof("type") == "new_element"
+        and delta.new_element.WhichOneof("type") == "exception"
+    )
+
+
+async def _protocol_round(url: str, n: int, pid: int) -> Round:
+    import httpx
+
+    xsrf = httpx.get(f"{url}/_stcore/health", timeout=30).cookies["_streamlit_xsrf"]
+    result = Round(n, "websocket")
+    _, _, cpu_before = _proc(pid)
+    started = time.perf_counter()
+    views = [_protocol_view(url, xsrf, ("", "responses"), ROUND_BOUND_S, result) for _ in range(n)]
+    await asyncio.gather(*views)
+    result.wall_s = time.perf_counter() - started
+    result.rss_mb_after, result.rss_mb_peak, cpu_after = _proc(pid)
+    result.cpu_s = cpu_after - cpu_before
+    return result
+
+
+async def _protocol_rounds(
+    url: str, counts: tuple[int, ...], pid: int, say: Callable
+) -> list[Round]:
+    rounds = []
+    for n in counts:
+        rounds.append(await _protocol_round(url, n, pid))
+        say(f"  {rounds[-1].line()}")
+    return rounds
 
 
 async def _all_rounds(url: str, counts: tuple[int, ...], pid: int, say: Callable) -> list[Round]:
@@ -149,6 +252,7 @@ def run(
     counts: tuple[int, ...],
     scale: float,
     say: Callable[[str], None],
+    browser_counts: tuple[int, ...] = (1, 5),
 ) -> dict[str, list[Round]]:
     """Rounds per checkout: each its own app on one shared simulator."""
     from bench.load import bench_key, start_simulator
@@ -169,7 +273,10 @@ def run(
             app = start_app(env, name=name, root=root)
             try:
                 say(f"{label}: {app.url}")
-                results[label] = asyncio.run(_all_rounds(app.url, counts, app.process.pid, say))
+                pid = app.process.pid
+                rounds = asyncio.run(_all_rounds(app.url, browser_counts, pid, say))
+                rounds += asyncio.run(_protocol_rounds(app.url, counts, pid, say))
+                results[label] = rounds
             finally:
                 app.stop()
                 shutil.rmtree(folder, ignore_errors=True)

@@ -252,6 +252,11 @@ class DatasetCache:
         stats = self.stats()
         return stats.datasets, stats.empties
 
+    def loaded(self) -> list[Any]:
+        """The values held now (datasets and empties), most recently used last."""
+        with self._lock:
+            return [e.value for e in self._entries.values() if e.value is not None]
+
     def stats(self) -> CacheStats:
         """Entries and estimated bytes held now, with the limits: for the bench and health."""
         with self._lock:

@@ -21,6 +21,7 @@ from client.errors import APIError, ConflictError
 from components import access, cache, shell
 from components.connection import Source
 from components.errors import show_error
+from jobs.memo import Memo
 from reporting.aymara.responses import response_records
 from reporting.aymara.review_queue import with_response
 from reporting.text import escape_markdown, is_missing
@@ -91,7 +92,7 @@ def _patch_dataset(run: EvalRun | None, run_uuid: str, record: dict[str, Any]) -
                     values[row] = value
                     runs[column] = values
         # Fresh derived copies: the regression board and the sandbox views are rebuilt from it.
-        return dataclasses.replace(data, responses=patched, runs=runs, _board=[], _views={})
+        return dataclasses.replace(data, responses=patched, runs=runs, _memo=Memo(), _views={})
 
     return change
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -213,6 +216,35 @@ def for_display(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[pd.Dat
     return (shown.assign(**changed) if changed else shown), configs
 
 
+# Cells as shown, per frame object and column set. A frame a page shares between sessions
+# (jobs.memo) is formatted once for all of them; a frame built per rerun simply misses.
+_PREPARED: dict[tuple[int, str], tuple[weakref.ref, tuple[pd.DataFrame, dict]]] = {}
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepared(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[pd.DataFrame, dict]:
+    """for_display of the frame's first MAX_TABLE_ROWS rows, kept while the frame lives."""
+    key = (id(frame), json.dumps(columns, sort_keys=True, default=str))
+    with _PREPARED_LOCK:
+        hit = _PREPARED.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    order = [c for c in columns if c in frame.columns]
+    result = for_display(frame[order].head(MAX_TABLE_ROWS), columns)
+    try:
+        ref = weakref.ref(frame, lambda _: _forget(key))
+    except TypeError:  # not weak-referenceable: not kept
+        return result
+    with _PREPARED_LOCK:
+        _PREPARED[key] = (ref, result)
+    return result
+
+
+def _forget(key: tuple[int, str]) -> None:
+    with _PREPARED_LOCK:
+        _PREPARED.pop(key, None)
+
+
 def table(
     frame: pd.DataFrame,
     columns: Mapping[str, Any],
@@ -227,14 +259,12 @@ def table(
     `selected` is the position of a row to show as chosen (e.g. the one a shared link names).
     """
     order: Sequence[str] = [c for c in columns if c in frame.columns]
-    shown = frame[list(order)]
-    if len(shown) > MAX_TABLE_ROWS:
+    if len(frame) > MAX_TABLE_ROWS:
         st.caption(
-            f"Showing the first {MAX_TABLE_ROWS:,} of {len(shown):,} rows; narrow the filters "
+            f"Showing the first {MAX_TABLE_ROWS:,} of {len(frame):,} rows; narrow the filters "
             "or download the CSV for all of them."
         )
-        shown = shown.head(MAX_TABLE_ROWS)
-    shown, configs = for_display(shown, columns)
+    shown, configs = prepared(frame, columns)
     if isinstance(height, int):
         # A few rows get a table that fits them, not a tall empty grid.
         height = min(height, ROW_PX * (len(shown) + 1) + 3)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -19,6 +19,7 @@ from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import EvalSuiteReport
 from client.errors import APIError
 from client.paging import Listing
+from jobs.memo import Memo, frozen
 from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import RunStore
 from reporting.aymara.definitions import sandbox_runs, sandbox_view
@@ -29,6 +30,8 @@ from reporting.aymara.responses import (
     responses_frame_from_records,
 )
 from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
+
+T = TypeVar("T")
 
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
@@ -62,7 +65,7 @@ class AymaraData:
     from_store: int = 0  # runs whose responses came from the local store
     missing: Missing = field(default_factory=Missing)
     resume: Resume | None = field(default=None, repr=False, compare=False)
-    _board: list[pd.DataFrame] = field(default_factory=list, repr=False, compare=False)
+    _memo: Memo = field(default_factory=Memo, repr=False, compare=False)
     _views: dict[bool, AymaraData] = field(default_factory=dict, repr=False, compare=False)
     sandbox_included: bool | None = None  # None: the loaded data; else a view (see `view`)
     sandbox_hidden: int = 0  # sandbox runs this view leaves out
@@ -81,12 +84,23 @@ class AymaraData:
     def regression_board(self) -> pd.DataFrame:
         """Each eval's latest finished run against the one before, built once per dataset.
 
-        Three pages show it on every rerun, and it costs ~0.5 s at a million responses; the
-        dataset never changes, so the first build is kept (pages only read frames).
+        Three pages show it on every rerun, and it costs ~0.5 s at a million responses.
         """
-        if not self._board:
-            self._board.append(regression_board(self.runs, self.responses))
-        return self._board[0]
+        return self.shared("regression_board", lambda: regression_board(self.runs, self.responses))
+
+    def shared(self, name: str, build: Callable[[], T], *key: Any) -> T:
+        """`build()` computed once for this dataset, `name` and `key`, shared by every session.
+
+        The dataset never changes, so a page's aggregates, figures and filtered frames depend
+        only on it and the page's parameters (`key`: filters, choices). Callers treat the
+        result as read-only, like the dataset itself.
+        """
+        return self._memo.get((name, frozen(key)), build)
+
+    def shared_counts(self) -> tuple[int, int]:
+        """(results built, results shared) so far, by this dataset and its views."""
+        memos = [self._memo, *(v._memo for v in self._views.values())]
+        return sum(m.builds for m in memos), sum(m.hits for m in memos)
 
     @property
     def sandbox_run_count(self) -> int:
@@ -110,7 +124,7 @@ class AymaraData:
                 runs=runs,
                 prompts=prompts,
                 responses=responses,
-                _board=[],
+                _memo=Memo(),
                 _views={},
                 sandbox_included=include_sandbox,
                 sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,

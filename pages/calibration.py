@@ -1,5 +1,6 @@
 """Judge calibration: does the judge's confidence mean anything, and where to review."""
 
+import pandas as pd
 import streamlit as st
 
 from components import charts, shell, tables
@@ -25,7 +26,8 @@ st.caption(
     "Bands use the judge's original confidence; pass rates count the final verdict, after any "
     "person's review. The Review queue page walks through these one at a time."
 )
-bands = confidence_bands(responses)
+# Built once per dataset and eval type, shared by every session (jobs.memo).
+bands = data.shared("calibration.bands", lambda: confidence_bands(responses))
 types = [ALL_TYPES, *sorted(bands["eval_type"].dropna().astype(str).unique())]
 chosen = st.segmented_control(
     "Eval type",
@@ -38,9 +40,13 @@ chosen = st.segmented_control(
 )
 if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
-    scoped = responses[responses["eval_type"] == chosen]
+    scoped = data.shared(
+        "calibration.scoped", lambda: responses[responses["eval_type"] == chosen], chosen
+    )
 else:
-    bands = confidence_bands(responses.assign(eval_type=ALL_TYPES))
+    bands = data.shared(
+        "calibration.all_bands", lambda: confidence_bands(responses.assign(eval_type=ALL_TYPES))
+    )
     scoped = responses
 if bands.empty:
     st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
@@ -51,7 +57,9 @@ st.caption(
     f"{kept:,} and overturned {int(bands['overridden'].sum()):,}. Judge-person agreement: "
     + (f"{kept / reviewed:.1%}" if reviewed else "—")
 )
-charts.chart(calibration_chart(bands), key="cal_chart")
+charts.chart(
+    data.shared("calibration.chart", lambda: calibration_chart(bands), chosen), key="cal_chart"
+)
 tables.table(
     bands,
     {
@@ -74,8 +82,15 @@ st.caption(
     f"Failed verdicts the judge gave with confidence under {LOW_CONFIDENCE:.0%}, newest first: "
     "the verdicts most worth a person's second look."
 )
-review = scoped[(scoped["verdict"] == "failed") & (scoped["confidence"] < LOW_CONFIDENCE)]
-review = review.sort_values(["run_created_at", "confidence"], ascending=[False, True])
+
+
+def review_list() -> pd.DataFrame:
+    """Low-confidence failures of the chosen type, newest first."""
+    low = scoped[(scoped["verdict"] == "failed") & (scoped["confidence"] < LOW_CONFIDENCE)]
+    return low.sort_values(["run_created_at", "confidence"], ascending=[False, True])
+
+
+review = data.shared("calibration.review", review_list, chosen)
 if review.empty:
     st.success("No low-confidence failures to review.")
     st.stop()

@@ -1,5 +1,6 @@
 """Overview: how the workspace's AI systems score, at a glance."""
 
+import pandas as pd
 import streamlit as st
 
 from components import charts, links, numbers, partial, shell, tables
@@ -19,10 +20,14 @@ if data.evals.empty:
     st.info("This workspace has no evals yet. Create one with the Aymara SDK, then press Refresh.")
     st.stop()
 
-counts = verdict_counts(data.responses)
-finished = d.finished_runs(data.runs)
-latest = latest_run_changes(data.runs)
-unfinished_evals = data.evals[~data.evals["eval_uuid"].isin(latest["eval_uuid"])]
+# Built once per dataset and shared by every session: a rerun that changes nothing, or the
+# twentieth person opening the same link, computes none of these again.
+counts = data.shared("overview.counts", lambda: verdict_counts(data.responses))
+finished = data.shared("overview.finished", lambda: d.finished_runs(data.runs))
+latest = data.shared("overview.latest", lambda: latest_run_changes(data.runs))
+unfinished_evals = data.shared(
+    "overview.unfinished", lambda: data.evals[~data.evals["eval_uuid"].isin(latest["eval_uuid"])]
+)
 # What a partial load left out is said on each number built from it.
 gap = data.missing
 by_responses, by_runs = partial.from_responses(gap), partial.from_runs(gap)
@@ -65,13 +70,15 @@ with left:
         names = dict(zip(data.runs["eval_uuid"], data.runs["eval_name"], strict=True))
         focus = st.multiselect(
             "Evals in colour",
-            evals_worst_first(data.runs),
+            data.shared("overview.worst_first", lambda: evals_worst_first(data.runs)),
             format_func=lambda uuid: str(names.get(uuid, uuid)),
             placeholder=f"The {HIGHLIGHTED} with the lowest latest pass rate",
             key="trend_evals",
         )
         event = charts.chart(
-            pass_rate_over_time(data.runs, focus or None),
+            data.shared(
+                "overview.trend", lambda: pass_rate_over_time(data.runs, focus or None), focus
+            ),
             key="overview_trend",
             on_select="rerun",
             selection_mode="points",
@@ -87,7 +94,8 @@ with right:
     if latest.empty:
         st.info("No eval has a finished run yet.")
     else:
-        charts.chart(pass_rate_by_eval(latest), key="overview_by_eval")
+        by_eval = data.shared("overview.by_eval", lambda: pass_rate_by_eval(latest))
+        charts.chart(by_eval, key="overview_by_eval")
         partial.caption(by_runs, gap)
     if not unfinished_evals.empty:
         names = ", ".join(escape_markdown(n) for n in unfinished_evals["eval_name"].head(5))
@@ -113,12 +121,16 @@ else:
             {links.RUN_ID_PARAM: str(worst["latest_run_uuid"]), "verdict": "Failed"}
         ),
     )
+
     # Significant regressions are marked: the board's verdict, joined on the eval.
-    significance = board.set_index("eval_uuid")["verdict"] if not board.empty else None
-    shown = latest.assign(
-        change=latest["change"] * 100,
-        result=latest["eval_uuid"].map(significance) if significance is not None else None,
-    )
+    def marked_latest() -> pd.DataFrame:
+        significance = board.set_index("eval_uuid")["verdict"] if not board.empty else None
+        return latest.assign(
+            change=latest["change"] * 100,
+            result=latest["eval_uuid"].map(significance) if significance is not None else None,
+        )
+
+    shown = data.shared("overview.latest_table", marked_latest)
     tables.table(
         shown,
         {
@@ -140,14 +152,19 @@ else:
 
 st.subheader(partial.mark("Prompt categories that fail most", by_responses))
 partial.caption(by_responses, gap)
-failing = failing_categories(data.responses)
+failing = data.shared("overview.failing", lambda: failing_categories(data.responses))
 if failing.empty and counts["scored"]:
     st.success("Nothing failed: every scored response in this workspace passed.")
 elif failing.empty:
     st.info("No scored responses yet, so no category has failed.")
 else:
     tables.table(
-        failing.assign(eval_types=failing["eval_types"].map(lambda t: words_joined(t, EVAL_TYPES))),
+        data.shared(
+            "overview.failing_table",
+            lambda: failing.assign(
+                eval_types=failing["eval_types"].map(lambda t: words_joined(t, EVAL_TYPES))
+            ),
+        ),
         {
             "category": tables.text("Category", pinned=True),
             "failed": tables.count("Failed", width=70),

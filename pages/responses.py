@@ -1,5 +1,6 @@
 """Responses: every scored response across the loaded runs, filtered, with the judge's reasons."""
 
+import pandas as pd
 import streamlit as st
 
 from components import detail, filters, links, partial, review, shell, tables
@@ -21,6 +22,7 @@ if responses.empty:
     st.info("No scored responses in this workspace yet. Score some for an eval, then Refresh.")
     st.stop()
 responses = links.one_run(responses, data.runs)  # a link naming one run (by id) shows it alone
+one_run = str(st.query_params.get(links.RUN_ID_PARAM) or "")  # part of every key below
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([3, 2, 2, 3], gap="medium")
@@ -31,29 +33,20 @@ with st.container(border=True):
     excluded = filters.choice("Excluded from scoring", [ANY, YES, NO], "excluded", c3)
     confidence = filters.fraction_range("Judge confidence", "confidence", c4)
     c5, c6, c7, c8 = st.columns(4, gap="medium")
-    categories = filters.multi(
-        "Category", filters.options_of(responses["prompt_category"]), "category", c5
-    )
-    types = filters.multi("Eval type", filters.options_of(responses["eval_type"]), "type", c6)
-    evals = filters.multi("Eval", filters.options_of(responses["eval_name"]), "eval", c7)
-    runs = filters.multi("Run", filters.options_of(responses["run_name"]), "run_name", c8)
+
+    def options(column: str) -> list[str]:
+        """A filter's choices, found once per dataset (and linked run)."""
+        return data.shared(
+            "responses.options", lambda: filters.options_of(responses[column]), column, one_run
+        )
+
+    categories = filters.multi("Category", options("prompt_category"), "category", c5)
+    types = filters.multi("Eval type", options("eval_type"), "type", c6)
+    evals = filters.multi("Eval", options("eval_name"), "eval", c7)
+    runs = filters.multi("Run", options("run_name"), "run_name", c8)
     text = filters.search("Search prompts, responses and explanations", "q")
     reviewed = filters.choice("Reviewed by a person", [ANY, YES, NO], "reviewed")
 
-shown = filter_responses(
-    responses,
-    verdicts=[VERDICTS[v] for v in verdicts] or None,
-    refused=None if refused == ANY else refused == YES,
-    excluded=None if excluded == ANY else excluded == YES,
-    confidence=None if confidence == (0.0, 1.0) else confidence,
-    categories=categories or None,
-    eval_types=types or None,
-    evals=evals or None,
-    runs=runs or None,
-    text=text or None,
-)
-if reviewed != ANY:  # verdicts a person changed or confirmed through the API
-    shown = shown[shown["manually_updated"].to_numpy(dtype=bool) == (reviewed == YES)]
 filter_state = (
     reviewed,
     verdicts,
@@ -65,8 +58,32 @@ filter_state = (
     evals,
     runs,
     text,
+    one_run,
 )
-counts = verdict_counts(shown)
+
+
+def filtered() -> pd.DataFrame:
+    """The responses these filters keep."""
+    kept = filter_responses(
+        responses,
+        verdicts=[VERDICTS[v] for v in verdicts] or None,
+        refused=None if refused == ANY else refused == YES,
+        excluded=None if excluded == ANY else excluded == YES,
+        confidence=None if confidence == (0.0, 1.0) else confidence,
+        categories=categories or None,
+        eval_types=types or None,
+        evals=evals or None,
+        runs=runs or None,
+        text=text or None,
+    )
+    if reviewed != ANY:  # verdicts a person changed or confirmed through the API
+        kept = kept[kept["manually_updated"].to_numpy(dtype=bool) == (reviewed == YES)]
+    return kept
+
+
+# Filtered, counted and formatted once per dataset and filter set, for every session.
+shown = data.shared("responses.shown", filtered, filter_state)
+counts = data.shared("responses.counts", lambda: verdict_counts(shown), filter_state)
 summary, download, download_parquet = st.columns([4, 1, 1], vertical_alignment="center")
 summary.caption(
     f"**{len(shown):,}** of {plural(len(responses), 'response')} · {counts['passed']:,} passed · "
@@ -111,9 +128,12 @@ row = tables.selected_row(
     param=RESPONSE_PARAM,
     key=tables.keyed("responses_table", filter_state, detail.closed(RESPONSE_PARAM)),
     height=640,
-    display=shown.assign(
-        response_preview=preview_column(shown),
-        reviewed=review.reviewed_labels(shown),
+    display=data.shared(
+        "responses.display",
+        lambda: shown.assign(
+            response_preview=preview_column(shown), reviewed=review.reviewed_labels(shown)
+        ),
+        filter_state,
     ),
 )
 

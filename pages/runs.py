@@ -1,5 +1,6 @@
 """Runs: every run with filters, and one run in detail."""
 
+import pandas as pd
 import streamlit as st
 
 from components import charts, detail, filters, links, numbers, shell, tables
@@ -36,18 +37,27 @@ with st.container(border=True):
     start, end = filters.day_range("Created between", first_day, last_day, "days", c4)
     low, high = filters.fraction_range("Pass rate between", "pass_rate", c5)
 
-shown = runs
-if evals:
-    shown = shown[shown["eval_name"].isin(evals)]
-if types:
-    shown = shown[shown["eval_type"].isin(types)]
-if statuses:
-    shown = shown[shown["status"].isin(statuses)]
-day = shown["created_at"].dt.date
-shown = shown[(day >= start) & (day <= end)]
-if (low, high) != (0.0, 1.0):
-    shown = shown[shown["pass_rate"].between(low, high)]
-shown = d.runs_as_shown(shown.sort_values("created_at", ascending=False), data.responses, pct)
+filter_state = (evals, types, statuses, start, end, low, high)
+
+
+def filtered() -> pd.DataFrame:
+    """The runs these filters keep, newest first, with their pass rates as shown."""
+    kept = runs
+    if evals:
+        kept = kept[kept["eval_name"].isin(evals)]
+    if types:
+        kept = kept[kept["eval_type"].isin(types)]
+    if statuses:
+        kept = kept[kept["status"].isin(statuses)]
+    day = kept["created_at"].dt.date
+    kept = kept[(day >= start) & (day <= end)]
+    if (low, high) != (0.0, 1.0):
+        kept = kept[kept["pass_rate"].between(low, high)]
+    return d.runs_as_shown(kept.sort_values("created_at", ascending=False), data.responses, pct)
+
+
+# Built once per dataset and filter set, shared by every session (jobs.memo).
+shown = data.shared("runs.shown", filtered, filter_state)
 
 st.caption(f"{len(shown):,} of {len(runs):,} runs. Choose a row to open the run.")
 if shown.empty:
@@ -71,11 +81,15 @@ run = tables.selected_row(
         "runs_table", evals, types, statuses, start, end, low, high, detail.closed(RUN_PARAM)
     ),
     height=460,
-    display=shown.assign(
-        run_name=[
-            run_label(n, None, e)
-            for n, e in zip(shown["run_name"], shown["eval_name"], strict=True)
-        ]
+    display=data.shared(
+        "runs.display",
+        lambda: shown.assign(
+            run_name=[
+                run_label(n, None, e)
+                for n, e in zip(shown["run_name"], shown["eval_name"], strict=True)
+            ]
+        ),
+        filter_state,
     ),
     linked_from=runs,
 )

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
 from components import cache
+from jobs.aymara_data import AymaraData
 from tests.appserver import ROOT
 from tests.conftest import SIMULATOR_KEY
 
@@ -469,3 +470,20 @@ def test_a_link_naming_api_values_chooses_them_in_the_filters(
     finished = truth["totals"]["production"]["runs_by_status"]["finished"]
     assert shown_of(app, "runs")[0] == finished
     assert app.multiselect(key="status").value == ["finished"]
+
+
+def test_a_second_session_on_the_same_data_computes_nothing_again(app: AppTest) -> None:
+    open_page(app, "Overview")
+    open_page(app, "Responses")
+    app.pills(key="verdict").set_value(["Failed"]).run()
+    (data,) = [v for v in cache.dataset_cache().loaded() if isinstance(v, AymaraData)]
+    built, shared = data.shared_counts()
+    assert built > 0
+
+    other = AppTest.from_file(APP, default_timeout=TIMEOUT_S)  # a colleague opening the links
+    open_page(other, "Overview")
+    open_page(other, "Responses", verdict="Failed")
+    assert not other.exception
+    assert data.shared_counts()[0] == built, "the second session rebuilt a shared part"
+    assert data.shared_counts()[1] > shared
+    assert shown_of(other, "responses") == shown_of(app, "responses")
