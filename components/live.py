@@ -21,6 +21,7 @@ from reporting.aymara.tables import runs_frame
 from reporting.text import plural
 
 LIVE_EVERY_S = 10
+LIVE_SHARED_S = 4.0  # a refetch is shared this long: twenty viewers make one request a tick
 DONE = ("finished", "failed")
 
 
@@ -54,7 +55,12 @@ def live_runs(data: AymaraData, only: Iterable[str] | None = None) -> None:
 
     @st.fragment(run_every=LIVE_EVERY_S)
     def panel() -> None:
-        fresh, failed = refetch(cache.aymara_client(source), runs, data.evals)
+        # One fetch per LIVE_SHARED_S for everyone watching the same runs, not one per viewer.
+        fresh, failed = cache.dataset_cache().get_or_load(
+            cache.cache_key(source, None, "live", tuple(runs["eval_run_uuid"].astype(str))),
+            lambda: refetch(cache.aymara_client(source), runs, data.evals),
+            lambda _: LIVE_SHARED_S,
+        )
         still = processing(fresh)
         with st.container(border=True, key="live_runs"):
             st.caption(

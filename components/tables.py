@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from reporting import vocabulary as vocab
 from reporting.palette import GREEN, GREY, RED, VERDICT_COLORS
@@ -222,19 +223,22 @@ _PREPARED: dict[tuple[int, str], tuple[weakref.ref, tuple[pd.DataFrame, dict]]] 
 _PREPARED_LOCK = threading.Lock()
 
 
-def prepared(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[pd.DataFrame, dict]:
-    """for_display of the frame's first MAX_TABLE_ROWS rows, kept while the frame lives."""
+def prepared(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[Any, dict]:
+    """for_display of the frame's first MAX_TABLE_ROWS rows (kept, as Arrow, while it lives)."""
     key = (id(frame), json.dumps(columns, sort_keys=True, default=str))
     with _PREPARED_LOCK:
         hit = _PREPARED.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
     order = [c for c in columns if c in frame.columns]
-    result = for_display(frame[order].head(MAX_TABLE_ROWS), columns)
+    cells, configs = for_display(frame[order].head(MAX_TABLE_ROWS), columns)
     try:
         ref = weakref.ref(frame, lambda _: _forget(key))
     except TypeError:  # not weak-referenceable: not kept
-        return result
+        return cells, configs
+    # Kept as Arrow, converted as Streamlit would: each later session's table is then only
+    # written out, not converted again (the conversion was half of st.dataframe's time).
+    result = (dataframe_util.convert_pandas_df_to_arrow_table(cells), configs)
     with _PREPARED_LOCK:
         _PREPARED[key] = (ref, result)
     return result

@@ -41,7 +41,10 @@ def marked(tile: tuple, partial_now: bool) -> tuple:
 tiles(
     [
         marked(numbers.evals_tile(data.evals, len(unfinished_evals)), partial.from_evals(gap)),
-        marked(numbers.finished_runs_tile(data.runs), by_runs),
+        marked(
+            data.shared("overview.runs_tile", lambda: numbers.finished_runs_tile(data.runs)),
+            by_runs,
+        ),
         marked(numbers.scored_tile(counts), by_responses),
         marked(numbers.pass_rate_tile(counts), by_responses),
         marked(numbers.refusal_rate_tile(counts), by_responses),
