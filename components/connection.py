@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets as token_source
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -91,11 +92,29 @@ def _demo_simulator(scale: float) -> Any:
     return start_in_thread(settings), settings.api_key
 
 
+_SECRETS_TTL_S = 5.0
+_secrets_read: list[tuple[float, int, Mapping[str, Any]]] = []
+
+
 def read_secrets() -> Mapping[str, Any]:
+    """st.secrets as a dict; with no secrets file, the miss is remembered for a few seconds.
+
+    Without a secrets.toml Streamlit looks for one, and fails, on every access: a tenth of a
+    page view's time when many people view at once. Loaded secrets are Streamlit's own cache
+    (a new object once the file changes or a test sets them), so only the miss is kept here.
+    """
+    now = time.monotonic()
+    loaded = id(getattr(st.secrets, "_secrets", None))
+    if _secrets_read:
+        at, same, found = _secrets_read[0]
+        if same == loaded and now - at < _SECRETS_TTL_S:
+            return found
     try:
-        return dict(st.secrets)
+        found = dict(st.secrets)
     except Exception:  # noqa: BLE001 - no secrets.toml, or a malformed one: treat as absent
-        return {}
+        found = {}
+    _secrets_read[:] = [(now, id(getattr(st.secrets, "_secrets", None)), found)]
+    return found
 
 
 def resolve_sources() -> list[Source]:

@@ -46,7 +46,7 @@ def refetch(
 
 def live_runs(data: AymaraData, only: Iterable[str] | None = None) -> None:
     """A small live panel of the processing runs (of `only`, if given); nothing when none is."""
-    runs = processing(data.runs)
+    runs = data.shared("live.processing", lambda: processing(data.runs))
     if only is not None:
         runs = runs[runs["eval_run_uuid"].isin(list(only))]
     source = shell.current().source("aymara")

@@ -7,6 +7,8 @@ import json
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -17,7 +19,7 @@ from reporting import vocabulary as vocab
 from reporting.palette import GREEN, GREY, RED, VERDICT_COLORS
 from reporting.text import is_missing, preview_series
 
-MAX_TABLE_ROWS = 5_000  # the browser gets at most this many rows; the rest stay searchable
+PAGE_ROWS = 1_000  # the browser gets one page of a long table at a time, not every row
 ROW_PX = 35  # st.dataframe's row (and header) height
 PERCENT_FORMAT = "%.1f%%"  # one decimal everywhere; the intl "percent" format varies per cell
 CHANGE_FORMAT = "%+.1f pp"
@@ -217,21 +219,22 @@ def for_display(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[pd.Dat
     return (shown.assign(**changed) if changed else shown), configs
 
 
-# Cells as shown, per frame object and column set. A frame a page shares between sessions
+# Cells as shown, per frame object, column set and page. A frame a page shares between sessions
 # (jobs.memo) is formatted once for all of them; a frame built per rerun simply misses.
-_PREPARED: dict[tuple[int, str], tuple[weakref.ref, tuple[pd.DataFrame, dict]]] = {}
+_PREPARED: dict[tuple[int, str, int], tuple[weakref.ref, tuple[Any, dict]]] = {}
 _PREPARED_LOCK = threading.Lock()
 
 
-def prepared(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[Any, dict]:
-    """for_display of the frame's first MAX_TABLE_ROWS rows (kept, as Arrow, while it lives)."""
-    key = (id(frame), json.dumps(columns, sort_keys=True, default=str))
+def prepared(frame: pd.DataFrame, columns: Mapping[str, Any], page: int = 0) -> tuple[Any, dict]:
+    """for_display of one page of the frame's rows (kept, as Arrow, while the frame lives)."""
+    key = (id(frame), json.dumps(columns, sort_keys=True, default=str), page)
     with _PREPARED_LOCK:
         hit = _PREPARED.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
     order = [c for c in columns if c in frame.columns]
-    cells, configs = for_display(frame[order].head(MAX_TABLE_ROWS), columns)
+    rows = frame[order].iloc[page * PAGE_ROWS : (page + 1) * PAGE_ROWS]
+    cells, configs = for_display(rows, columns)
     try:
         ref = weakref.ref(frame, lambda _: _forget(key))
     except TypeError:  # not weak-referenceable: not kept
@@ -244,7 +247,7 @@ def prepared(frame: pd.DataFrame, columns: Mapping[str, Any]) -> tuple[Any, dict
     return result
 
 
-def _forget(key: tuple[int, str]) -> None:
+def _forget(key: tuple[int, str, int]) -> None:
     with _PREPARED_LOCK:
         _PREPARED.pop(key, None)
 
@@ -263,12 +266,11 @@ def table(
     `selected` is the position of a row to show as chosen (e.g. the one a shared link names).
     """
     order: Sequence[str] = [c for c in columns if c in frame.columns]
-    if len(frame) > MAX_TABLE_ROWS:
-        st.caption(
-            f"Showing the first {MAX_TABLE_ROWS:,} of {len(frame):,} rows; narrow the filters "
-            "or download the CSV for all of them."
-        )
-    shown, configs = prepared(frame, columns)
+    page = _page(frame, key, selected)
+    shown, configs = prepared(frame, columns, page)
+    offset = page * PAGE_ROWS
+    if selected is not None:
+        selected -= offset
     if isinstance(height, int):
         # A few rows get a table that fits them, not a tall empty grid.
         height = min(height, ROW_PX * (len(shown) + 1) + 3)
@@ -277,17 +279,70 @@ def table(
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
         if selected is not None and 0 <= selected < len(shown):
             kwargs["selection_default"] = {"selection": {"rows": [selected], "columns": []}}
-    return st.dataframe(
+    event = st.dataframe(
         shown,
         column_config=configs,
         column_order=order,
         hide_index=True,
         width="stretch",
         height=height,
-        key=key,
+        key=key if key is None or page == 0 else f"{key}_p{page}",  # a page's own choice
         placeholder="—",  # a missing value reads as a dash, not "None"
         **kwargs,
     )
+    if len(frame) > PAGE_ROWS:
+        _pager(frame, key, page)
+    return _Offset(event, offset) if offset and select else event
+
+
+@dataclass(frozen=True)
+class _Offset:
+    """A paged table's selection event, its rows counted from the frame's first row."""
+
+    event: Any
+    offset: int
+
+    @property
+    def selection(self) -> Any:
+        rows = [r + self.offset for r in getattr(self.event.selection, "rows", [])]
+        return SimpleNamespace(rows=rows, columns=getattr(self.event.selection, "columns", []))
+
+
+def _page_key(frame: pd.DataFrame, key: str | None) -> str:
+    return f"_page_{key or len(frame)}"
+
+
+def _page(frame: pd.DataFrame, key: str | None, selected: int | None) -> int:
+    """The page shown: the one chosen, else the one holding a linked row, else the first."""
+    last = max(0, (len(frame) - 1) // PAGE_ROWS)
+    state = _page_key(frame, key)
+    if state not in st.session_state and selected is not None and selected >= 0:
+        st.session_state[state] = selected // PAGE_ROWS
+    return min(max(0, int(st.session_state.get(state, 0))), last)
+
+
+def _pager(frame: pd.DataFrame, key: str | None, page: int) -> None:
+    """'Rows 1,001–2,000 of 31,635' with the previous and next pages, under the table."""
+    state = _page_key(frame, key)
+    last = (len(frame) - 1) // PAGE_ROWS
+
+    def go(to: int) -> None:
+        st.session_state[state] = to
+
+    first_row, last_row = page * PAGE_ROWS + 1, min(len(frame), (page + 1) * PAGE_ROWS)
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption(
+            f"Rows {first_row:,}–{last_row:,} of {len(frame):,}; the browser gets one page at "
+            "a time (the CSV has them all)."
+        )
+        st.button(
+            "Previous rows", key=f"{state}_prev", disabled=page == 0, on_click=go,
+            args=(page - 1,), icon=":material/chevron_left:", type="tertiary",
+        )  # fmt: skip
+        st.button(
+            "Next rows", key=f"{state}_next", disabled=page >= last, on_click=go,
+            args=(page + 1,), icon=":material/chevron_right:", type="tertiary",
+        )  # fmt: skip
 
 
 def chosen(event: Any, frame: pd.DataFrame) -> pd.Series | None:

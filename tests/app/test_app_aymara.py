@@ -487,3 +487,30 @@ def test_a_second_session_on_the_same_data_computes_nothing_again(app: AppTest) 
     assert data.shared_counts()[0] == built, "the second session rebuilt a shared part"
     assert data.shared_counts()[1] > shared
     assert shown_of(other, "responses") == shown_of(app, "responses")
+
+
+def test_a_long_table_sends_one_page_and_a_row_chosen_on_a_later_page_opens_itself(
+    app: AppTest,
+) -> None:
+    from components.tables import PAGE_ROWS
+
+    open_page(app, "Responses")
+    shown, _ = shown_of(app, "responses")
+    assert shown > PAGE_ROWS, "the demo has more responses than one page"
+    assert len(table_of(app, "responses_table").value) == PAGE_ROWS
+    assert f"Rows 1–{PAGE_ROWS:,} of {shown:,}" in " ".join(captions(app))
+    first_page = table_of(app, "responses_table").value
+
+    next(b for b in app.button if b.label == "Next rows").click().run()
+    second = table_of(app, "responses_table")
+    assert len(second.value) == min(PAGE_ROWS, shown - PAGE_ROWS)
+    assert f"Rows {PAGE_ROWS + 1:,}–" in " ".join(captions(app))
+    assert not second.value["prompt_content"].equals(
+        first_page["prompt_content"].head(len(second.value))
+    )
+
+    # The second page's third row is the filtered rows' PAGE_ROWS + 3rd: the card says so.
+    select_row(app, second.key, 2)
+    assert any(
+        c == f"Response {PAGE_ROWS + 3:,} of {shown:,} in the filtered rows" for c in captions(app)
+    ), captions(app)

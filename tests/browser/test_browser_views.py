@@ -134,9 +134,6 @@ def test_choosing_a_row_opens_its_detail_in_view_without_scrolling(
     drawer.get_by_text(heading, exact=False).first.wait_for(timeout=WAIT_MS)
 
 
-@pytest.mark.xfail(
-    reason="its drawer's Close button is now one of two; unverified fix", strict=False
-)
 def test_a_feather_run_chosen_in_triage_opens_beside_the_table_in_view(
     page: Any, app: AppServer
 ) -> None:
