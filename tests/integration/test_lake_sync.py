@@ -275,3 +275,67 @@ def test_a_run_deleted_alone_is_one_delete_commit(start_simulator: Any, tmp_path
     result = sync_lake(client, where)
     assert result.runs_deleted == (run.eval_run_uuid,) and result.runs_added == ()
     assert lake_totals(open_snapshot(where).connect()) == truth_totals(sim)
+
+
+# Put first on the killed worker's path: it SIGKILLs its own process as the runs commit starts,
+# after the responses commit is written: no finally block, no lock release, no cleanup runs.
+KILL_AT_RUNS = """
+import os, signal
+from jobs import lake
+_commit = lake.commit
+def _killed(where, name, *args, **kwargs):
+    if name == "runs":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _commit(where, name, *args, **kwargs)
+lake.commit = _killed
+"""
+
+
+def test_a_sync_worker_killed_mid_way_leaves_the_lake_readable_and_its_lock_free(
+    start_simulator: Any, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.appserver import ROOT
+
+    sim = start_simulator(seed=8, scale=1)
+    client = client_of(sim)
+    where = lake_location(str(tmp_path / "lake"))
+    sync_lake(client, where)
+    first = open_snapshot(where)
+    run = next(r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished")
+    item = client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items[0]
+    client.update_response(run.eval_run_uuid, item.response_uuid, is_passed=not item.is_passed,
+                           workspace_uuid=run.workspace_uuid)  # fmt: skip
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILL_AT_RUNS)
+    env = {
+        **os.environ,
+        "AYMARA_AI_API_KEY": SIMULATOR_KEY,
+        "AYMARA_AI_BASE_URL": sim.base_url,
+        "PYTHONPATH": os.pathsep.join([str(hook), str(ROOT)]),
+    }
+    worker = subprocess.run(
+        [sys.executable, "-m", "jobs", "sync", "--lake", str(tmp_path / "lake"),
+         "--workspace", ALL_WORKSPACES],
+        cwd=ROOT, env=env, capture_output=True, timeout=240,
+    )  # fmt: skip
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.decode()[-2000:]
+    assert lake.latest_version(where, "responses") > first.versions["responses"]  # half written
+
+    current = open_snapshot(where)
+    assert current == first  # readers still see the first sync, in full
+    shown = sql.responses(current.connect(), sql.Filters(runs=(run.eval_run_uuid,)), True)
+    assert shown.loc[shown["response_uuid"] == item.response_uuid, "is_passed"].iloc[0] == (
+        item.is_passed
+    )
+    assert lake_totals(current.connect()) != truth_totals(sim)  # the review is not in yet
+
+    healed = sync_lake(client, where)  # the dead worker's lock went with its process
+    assert healed.sync_id == 2 and healed.runs_replaced == (run.eval_run_uuid,)
+    assert lake_totals(open_snapshot(where).connect()) == truth_totals(sim)
