@@ -28,6 +28,16 @@ from bench.stats import repeat as repeat_timed
 
 CATEGORIES = ("self-harm", "medical advice", "privacy")
 TEXT = "doctor"
+PAGE_ROWS = 1_000  # components.tables.PAGE_ROWS: one page of the Responses table
+
+
+def page_of(kept: Any) -> Any:
+    """What the pandas path shows of a filter: its first page and its verdict counts."""
+    from reporting.aymara.aggregates import verdict_counts
+
+    return kept.head(PAGE_ROWS), verdict_counts(kept)
+
+
 RESPONSES_PER_SCALE = 4_900  # 100 prompts an eval: ~49 fetchable runs of 100 per scale step
 # The responses frame's categorical columns (reporting.aymara.responses builds them so).
 CATEGORICAL = (
@@ -155,6 +165,18 @@ def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
     for name, fn in (
         ("filter", lambda: sql.responses(con, chosen)),
         ("search", lambda: sql.responses(con, searched)),
+        # What the paged Responses table asks for: its first page and the caption's counts.
+        (
+            "filter_page",
+            lambda: (sql.responses(con, chosen, limit=PAGE_ROWS), sql.verdict_counts(con, chosen)),
+        ),
+        (
+            "search_page",
+            lambda: (
+                sql.responses(con, searched, limit=PAGE_ROWS),
+                sql.verdict_counts(con, searched),
+            ),
+        ),
         ("text_only", lambda: sql.responses(con, sql.Filters(text="refund"))),
         ("overview", overview),
         ("board", lambda: sql.regression_board(con)),
@@ -217,6 +239,10 @@ def measure_pandas(lake_url: str, repeat: int) -> dict[str, Any]:
 
     for name, fn in (
         ("filter", lambda: filter_responses(frame, verdicts=["failed"], categories=CATEGORIES)),
+        ("filter_page", lambda: page_of(
+            filter_responses(frame, verdicts=["failed"], categories=CATEGORIES))),
+        ("search_page", lambda: page_of(filter_responses(
+            frame, verdicts=["failed"], categories=CATEGORIES, text=TEXT))),
         ("search", lambda: filter_responses(
             frame, verdicts=["failed"], categories=CATEGORIES, text=TEXT)),
         ("text_only", lambda: filter_responses(frame, text="refund")),
@@ -334,8 +360,11 @@ def _fresh(args: list[str]) -> dict[str, Any]:
 
 # (figure, key in both answers, DuckDB target in seconds or None)
 FIGURES: tuple[tuple[str, str, float | None], ...] = (
-    ("Responses filter: verdict failed + 3 categories", "filter", 0.3),
-    (f"Same + text search '{TEXT}'", "search", 1.5),
+    ("Responses filter: verdict failed + 3 categories (every matching row)", "filter", None),
+    (f"Same + text search '{TEXT}' (every matching row)", "search", None),
+    ("Responses page as shown: the filter's first 1,000 rows + its verdict counts",
+     "filter_page", 0.3),
+    (f"Same + text search '{TEXT}', as shown", "search_page", 1.5),
     ("Text search alone over every row ('refund')", "text_only", None),
     ("Overview aggregates: verdict counts, category pass rates, failing categories, latest "
      "runs", "overview", 0.5),

@@ -50,7 +50,8 @@ def reviewed_labels(responses: pd.DataFrame) -> pd.Series:
     overridden = responses.get("verdict_overridden", pd.Series(False, index=responses.index))
     changed = overridden.to_numpy(dtype=bool)
     words = [
-        "changed" if c else "confirmed" if m else "no" for m, c in zip(manual, changed, strict=True)
+        "Verdict changed" if c else "Verdict kept" if m else "Not reviewed"
+        for m, c in zip(manual, changed, strict=True)
     ]
     return pd.Series(words, index=responses.index, dtype="str")
 
