@@ -20,8 +20,11 @@ if data.evals.empty:
     st.stop()
 
 # Evals with the latest activity first; evals that never ran go last.
-catalogue = eval_catalogue(data.evals, data.runs).sort_values(
-    ["latest_run_at", "eval_name"], ascending=[False, True], na_position="last", kind="stable"
+catalogue = data.shared(
+    "evals.catalogue",
+    lambda: eval_catalogue(data.evals, data.runs).sort_values(
+        ["latest_run_at", "eval_name"], ascending=[False, True], na_position="last", kind="stable"
+    ),
 )
 c1, c2, c3 = st.columns(3)
 types = filters.multi("Eval type", filters.options_of(catalogue["eval_type"]), "type", c1)

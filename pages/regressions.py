@@ -78,12 +78,17 @@ def flips_of(row: pd.Series) -> None:
     ]
     st.caption(" · ".join(facts))
     resp = data.responses
-    flips = flip_table(
-        resp[resp["eval_run_uuid"] == row["run_a"]], resp[resp["eval_run_uuid"] == row["run_b"]]
-    )
-    failed_now = flips[flips["change"] == NEWLY_FAILED]
-    # The judge's most confident new failures are the least likely to be judge noise: first.
-    failed_now = failed_now.sort_values("confidence_b", ascending=False)
+
+    def newly_failed() -> pd.DataFrame:
+        """The pair's prompts that flipped to failed, the judge's most confident first."""
+        flips = flip_table(
+            resp[resp["eval_run_uuid"] == row["run_a"]],
+            resp[resp["eval_run_uuid"] == row["run_b"]],
+        )
+        # The judge's most confident new failures are the least likely to be judge noise.
+        return flips[flips["change"] == NEWLY_FAILED].sort_values("confidence_b", ascending=False)
+
+    failed_now = data.shared("regressions.flips", newly_failed, row["run_a"], row["run_b"])
     st.subheader(f"Prompts that flipped from passed to failed ({len(failed_now):,})")
     if failed_now.empty:
         st.info("No prompt flipped from passed to failed between these two runs.")
