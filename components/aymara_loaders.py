@@ -4,14 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import streamlit as st
 
 from client.aymara import ALL_WORKSPACES
 from client.errors import APIError
+from client.settings import settings
 from components import cache
 from components.connection import Source
 from jobs.aymara_data import AymaraData, ProgressFn, fetch_aymara
+from jobs.lake import lake_location
+from jobs.lake_data import load_from_lake, snapshot_id
+from jobs.problems import LoadProblem
+from jobs.store import account_id
 
 
 def load_aymara(
@@ -24,6 +30,8 @@ def load_aymara(
     if workspace and workspace != ALL_WORKSPACES and permitted and workspace not in permitted:
         raise PermissionError("this workspace is not on the dashboard's allowlist")
     allowed = tuple(sorted(permitted))
+    if settings().lake_url:
+        return _from_lake(source, workspace, allowed, settings().lake_url)
     key = cache.cache_key(source, workspace, allowed)
     full_ttl = cache.cache_ttl_s()
 
@@ -43,6 +51,48 @@ def load_aymara(
         fetch,
         lambda data: 0.0 if data.fatal else cache.PARTIAL_TTL_S if data.partial else full_ttl,
         repair=lambda previous: fetch(previous) if previous.resume is not None else fetch(),
+    )
+    cache.dataset_cache().remember_names(cache.account(source), data.workspaces)
+    return data
+
+
+LAKE_CHECK_S = 15.0  # how often a replica looks for a newer finished sync
+
+
+def _from_lake(
+    source: Source, workspace: str | None, allowed: tuple[str, ...], url: str
+) -> AymaraData:
+    """The dataset of the lake's newest finished sync; reports from the API (one listing).
+
+    Every replica reads the table one sync worker writes, so none downloads the workspace
+    from the API; a newer sync is seen within LAKE_CHECK_S and loaded once per process.
+    """
+    location = lake_location(url)
+    sync = cache.dataset_cache().get_or_load(
+        cache.cache_key(source, None, "lake-sync", url),
+        lambda: snapshot_id(location),
+        lambda _: LAKE_CHECK_S,
+    )
+
+    def load() -> AymaraData:
+        client = cache.aymara_client(source)
+        account = account_id(client.base_url, client.transport.key_fingerprint)  # as sync does
+        data = load_from_lake(location, workspace, source.base_url, account, allowed)
+        if data.fatal is not None:
+            return data
+        # Suite reports are not in the lake in their API form: one listing from the API.
+        spaces = allowed if allowed and workspace in (None, ALL_WORKSPACES) else (workspace,)
+        try:
+            reports = [r for ws in spaces for r in client.list_reports(ws).items]
+        except APIError as exc:
+            problem = LoadProblem("The list of reports", exc.message)
+            return replace(data, problems=(*data.problems, problem))
+        return replace(data, reports=tuple(reports))
+
+    data = cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, allowed, "lake", sync),
+        load,
+        lambda data: 0.0 if data.fatal else cache.cache_ttl_s(),
     )
     cache.dataset_cache().remember_names(cache.account(source), data.workspaces)
     return data

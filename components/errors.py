@@ -23,6 +23,8 @@ def show_error(
 
 
 def _headline(error: APIError) -> str:
+    if getattr(error, "headline", None):  # an error that says for itself what failed
+        return str(error.headline)
     if isinstance(error, AuthenticationError):
         return "The API key was refused (missing, wrong or expired)."
     if isinstance(error, PermissionDeniedError):

@@ -1,0 +1,208 @@
+"""The dashboard's dataset read from the results lake instead of the API.
+
+With `EVAL_DASHBOARD_LAKE_URL` set, every replica reads the table one sync worker writes
+(`python -m jobs sync --every 10m`): no replica downloads a workspace from the API, they all
+show the same finished sync, and a newer sync is picked up within the cache's TTL. The frames
+have exactly the loader's columns and dtypes, so every page works on them unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from client.aymara import ALL_WORKSPACES
+from client.errors import APIError
+from jobs import lake
+from jobs.aymara_data import AymaraData
+from jobs.lake import LakeLocation, LakeSnapshot, open_snapshot
+from reporting.aymara.responses import _arrow_category, _arrow_strings, _bools
+from reporting.aymara.schema import (
+    EVAL_COLUMNS,
+    PROMPT_COLUMNS,
+    RESPONSE_COLUMNS,
+    RUN_COLUMNS,
+    UTC_TS,
+    VERDICTS,
+    category_array,
+    utc_series,
+)
+
+# Columns the loader holds as categoricals (reporting.aymara.responses builds them so).
+CATEGORICAL = {
+    "eval_run_uuid", "eval_uuid", "eval_name", "eval_type", "run_name", "workspace_uuid",
+    "prompt_uuid", "prompt_content", "prompt_category", "content_type",
+}  # fmt: skip
+STRINGS = {"response_uuid", "response_text", "file_uuid", "file_path", "explanation"}
+PLAIN_BOOLS = {"ai_refused", "exclude_from_scoring", "manually_updated", "confidence_valid",
+               "verdict_overridden"}  # fmt: skip
+NULLABLE_BOOLS = {"is_passed", "original_is_passed"}
+FLOATS = {"confidence", "original_confidence"}
+
+
+def _scope(workspace: str | None, permitted: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+    """A WHERE clause: one workspace, the allowlist's, or every workspace the lake holds."""
+    if workspace not in (None, ALL_WORKSPACES):
+        return "workspace_uuid = ?", [workspace]
+    if permitted:
+        return f"workspace_uuid IN ({', '.join('?' for _ in permitted)})", list(permitted)
+    return "TRUE", []
+
+
+def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
+    """The frame with exactly the schema's columns and dtypes, as the loader builds them."""
+    out: dict[str, Any] = {}
+    for name, dtype in schema.items():
+        values = frame[name] if name in frame.columns else pd.Series([None] * len(frame))
+        out[name] = utc_series(values) if dtype == UTC_TS else values.astype(dtype)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def responses_from_lake(table: pa.Table) -> pd.DataFrame:
+    """The lake's responses rows as the loader's responses frame (same columns and dtypes)."""
+    cols: dict[str, Any] = {}
+    for name in RESPONSE_COLUMNS:
+        column = table[name]
+        if name == "workspace_uuid":  # the lake's partition stand-in for "no workspace"
+            column = pa.chunked_array(
+                [pa.compute.if_else(pa.compute.equal(c, lake.NO_WORKSPACE), None, c)
+                 for c in column.chunks], type=column.type,
+            )  # fmt: skip
+        if name in CATEGORICAL:
+            cols[name] = _arrow_category(column)
+        elif name in STRINGS:
+            cols[name] = _arrow_strings(column)
+        elif name in PLAIN_BOOLS:
+            cols[name] = _bools(column)[0]
+        elif name in NULLABLE_BOOLS:
+            values, missing = _bools(column)
+            cols[name] = pd.arrays.BooleanArray(values, missing)
+        elif name in FLOATS:
+            cols[name] = column.to_numpy().astype(float)
+        elif name == "run_created_at":
+            cols[name] = utc_series(column.to_pandas()).array
+        elif name == "verdict":
+            cols[name] = pd.Categorical(column.to_pylist(), categories=list(VERDICTS))
+        elif name == "thread_uuid":
+            cols[name] = category_array(np.asarray(column.to_pylist(), dtype=object))
+        elif name == "turn_number":
+            cols[name] = pd.array(column.to_pylist(), dtype="Int64")
+        else:
+            cols[name] = column.to_pandas()
+    return pd.DataFrame(cols, copy=False)
+
+
+def dataset_from_snapshot(
+    snapshot: LakeSnapshot, workspace: str | None, base_url: str, permitted: tuple[str, ...] = ()
+) -> AymaraData:
+    """One workspace (or all, or the allowlist's) as of the snapshot's sync, as the loader's."""
+    con = snapshot.connect()
+    where, params = _scope(workspace, permitted)
+    evals = _typed(
+        con.execute(
+            f"SELECT * FROM evals WHERE {where} ORDER BY created_at, eval_uuid", params
+        ).df(),
+        EVAL_COLUMNS,
+    )
+    runs = _typed(
+        con.execute(
+            f"SELECT * FROM runs WHERE {where} ORDER BY created_at, eval_run_uuid", params
+        ).df(),
+        RUN_COLUMNS,
+    )
+    prompts = _typed(
+        con.execute(
+            "SELECT * FROM prompts WHERE eval_uuid IN (SELECT eval_uuid FROM evals "
+            f"WHERE {where}) ORDER BY eval_uuid, turn_number, prompt_uuid",
+            params,
+        ).df(),
+        PROMPT_COLUMNS,
+    )
+    relation = con.sql(
+        f"SELECT {', '.join(RESPONSE_COLUMNS)} FROM responses WHERE {where} "
+        "ORDER BY run_created_at, eval_run_uuid, row_index",
+        params=params,
+    )
+    # DuckDB 2 names it to_arrow_table; 1.x arrow (as reporting.aymara.sql.frame does).
+    table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
+    responses = responses_from_lake(table)
+    names = {str(ws): "" for ws in runs["workspace_uuid"].dropna().unique() if str(ws) != ""}
+    return AymaraData(
+        base_url=base_url,
+        workspace=workspace,
+        evals=evals,
+        runs=runs,
+        prompts=prompts,
+        responses=responses,
+        reports=(),
+        loaded_at=_utc(snapshot.finished_at),
+        workspaces=names,
+    )
+
+
+def _utc(moment: pd.Timestamp) -> datetime:
+    stamp = moment.tz_localize(UTC) if moment.tzinfo is None else moment.tz_convert(UTC)
+    return stamp.to_pydatetime()
+
+
+class LakeUnavailable(APIError):
+    """The lake cannot be read, or holds nothing this dashboard may show."""
+
+    @property
+    def headline(self) -> str:
+        """The error box's first line: what is wrong with the lake, not 'the request failed'."""
+        return self.message
+
+    hint = (
+        "The dashboard reads the lake that `python -m jobs sync --lake <URL> --every 10m` "
+        "writes (EVAL_DASHBOARD_LAKE_URL). Check that the worker runs with the same URL and "
+        "API key, or unset EVAL_DASHBOARD_LAKE_URL to read the API directly."
+    )
+
+
+def _empty(base_url: str, workspace: str | None, fatal: APIError | None = None) -> AymaraData:
+    nothing = pd.DataFrame()
+    return AymaraData(
+        base_url, workspace, _typed(nothing, EVAL_COLUMNS), _typed(nothing, RUN_COLUMNS),
+        _typed(nothing, PROMPT_COLUMNS), responses_from_lake(lake.SCHEMAS["responses"]
+                                                              .empty_table()),
+        (), datetime.now(UTC), fatal=fatal,
+    )  # fmt: skip
+
+
+def load_from_lake(
+    location: LakeLocation,
+    workspace: str | None,
+    base_url: str,
+    account: str,
+    permitted: tuple[str, ...] = (),
+) -> AymaraData:
+    """The newest finished sync's dataset for this account; a fatal error saying why not.
+
+    A lake written for another account is refused (its data is not this key's to show), and
+    so is a workspace outside the allowlist, exactly as the API path refuses them.
+    """
+    try:
+        row = lake.last_sync(location)
+    except Exception as exc:  # noqa: BLE001 - delta-rs and object stores raise many kinds
+        return _empty(base_url, workspace, LakeUnavailable(f"{location.url}: {exc}"[:500]))
+    if row is None:
+        return _empty(base_url, workspace, LakeUnavailable(
+            f"The results lake at {location.url} has no finished sync yet."))  # fmt: skip
+    if row["account"] != account:
+        return _empty(base_url, workspace, LakeUnavailable(
+            f"The results lake at {location.url} holds another account's data "
+            f"({row['source']}), not this API key's."))  # fmt: skip
+    snapshot = open_snapshot(location)
+    assert snapshot is not None  # a sync row was just read
+    return dataset_from_snapshot(snapshot, workspace, base_url, permitted)
+
+
+def snapshot_id(location: LakeLocation) -> int | None:
+    """The newest finished sync's id (what a cache key needs to see a new sync)."""
+    row = lake.last_sync(location)
+    return None if row is None else int(row["sync_id"])

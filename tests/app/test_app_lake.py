@@ -1,0 +1,106 @@
+"""The dashboard on the results lake (EVAL_DASHBOARD_LAKE_URL): what a replica shows.
+
+The sync worker writes the lake; the app reads the newest finished sync instead of the API
+(only the suite reports' listing and the live panel's processing runs still ask the API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from client.aymara import ALL_WORKSPACES
+from client.aymara_models import ResponseToScore, ScoreRequest
+from components import aymara_loaders, cache
+from jobs.lake import lake_location
+from jobs.sync import sync_lake
+from tests.app.test_app_aymara import APP, TIMEOUT_S, open_page, pct, shown_of, tile
+from tests.conftest import SIMULATOR_KEY
+from tests.integration.test_lake_sync import client_of, control
+
+
+@pytest.fixture
+def sim(start_simulator: Any) -> Any:
+    return start_simulator(seed=7, scale=1, fault_rate=0.0, retry_after_s=0)
+
+
+@pytest.fixture
+def lake_dir(tmp_path: Path, sim: Any) -> Path:
+    folder = tmp_path / "lake"
+    sync_lake(client_of(sim), lake_location(str(folder)))
+    return folder
+
+
+@pytest.fixture
+def app(
+    monkeypatch: pytest.MonkeyPatch, sim: Any, lake_dir: Path, tmp_path: Path
+) -> Iterator[AppTest]:
+    monkeypatch.setenv("AYMARA_AI_API_KEY", SIMULATOR_KEY)
+    monkeypatch.setenv("AYMARA_AI_BASE_URL", sim.base_url)
+    monkeypatch.setenv("EVAL_DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVAL_DASHBOARD_LAKE_URL", str(lake_dir))
+    for name in ("FEATHER_API_KEY", "FEATHER_BASE_URL", "EVAL_DASHBOARD_WORKSPACES"):
+        monkeypatch.delenv(name, raising=False)
+    cache.dataset_cache().clear()
+    yield AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    cache.dataset_cache().clear()
+
+
+def production_truth(sim: Any) -> dict[str, Any]:
+    return control(sim, "GET", "/_sim/ground-truth")["aymara"]["totals"]["production"]
+
+
+def test_the_overview_on_the_lake_equals_the_ground_truth_without_loading_the_api(
+    app: AppTest, sim: Any
+) -> None:
+    control(sim, "POST", "/_sim/reset-stats")
+    open_page(app, "Overview")
+    totals = production_truth(sim)
+    assert tile(app, "Evals") == f"{totals['evals']:,}"
+    assert tile(app, "Finished runs") == f"{totals['runs_by_status']['finished']:,}"
+    assert tile(app, "Responses scored") == f"{totals['passed'] + totals['failed']:,}"
+    assert tile(app, "Pass rate") == pct(totals["pass_rate"])
+    routes = control(sim, "GET", "/_sim/stats")["by_route"]
+    # No response or prompt is read from the API: the lake has them.
+    assert not any("/responses" in r or "/prompts" in r for r in routes), routes
+    assert sum(routes.values()) < 20, routes
+
+
+def test_a_new_run_appears_after_the_next_sync_is_seen(
+    app: AppTest, sim: Any, lake_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aymara_loaders, "LAKE_CHECK_S", 0.0)  # look for a new sync every run
+    open_page(app, "Responses")
+    before, _ = shown_of(app, "responses")
+    client = client_of(sim)
+    target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
+    prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
+    client.score_responses(
+        ScoreRequest(
+            eval_uuid=target.eval_uuid,
+            name="Scored while the dashboard read the lake",
+            responses=[ResponseToScore(prompt_uuid=p.prompt_uuid, content="ok") for p in prompts],
+        ),
+        workspace_uuid=target.workspace_uuid,
+    )
+    app.run()
+    assert shown_of(app, "responses")[0] == before  # the lake has not been synced yet
+
+    sync_lake(client, lake_location(str(lake_dir)))
+    app.run()  # the same session: the newer sync is a new dataset, loaded once
+    assert shown_of(app, "responses")[0] == before + len(prompts)
+
+
+def test_a_lake_never_synced_says_what_to_start(
+    monkeypatch: pytest.MonkeyPatch, app: AppTest, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EVAL_DASHBOARD_LAKE_URL", str(tmp_path / "empty-lake"))
+    app.run()
+    assert not app.exception
+    errors = " ".join(e.value for e in app.error)
+    assert "has no finished sync yet" in errors
+    assert "python -m jobs sync" in errors
