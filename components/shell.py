@@ -305,7 +305,13 @@ def aymara_data(ctx: Context) -> AymaraData | None:
         return None
     bar.empty()
     stored = f", {data.from_store:,} runs from the local store" if data.from_store else ""
-    st.sidebar.caption(f"Data loaded {_ago(data.loaded_at)}{stored}")
+    if data.lake_sync is not None:
+        st.sidebar.caption(
+            f"Data from the results lake: sync {data.lake_sync:,}, finished "
+            f"{_ago(data.loaded_at)}"
+        )
+    else:
+        st.sidebar.caption(f"Data loaded {_ago(data.loaded_at)}{stored}")
     if data.fatal is not None:
         show_error(data.fatal)
         if st.button("Try again", icon=":material/refresh:", key="_retry_load"):

@@ -63,6 +63,7 @@ class AymaraData:
     fatal: APIError | None = None
     requests: int = 0
     from_store: int = 0  # runs whose responses came from the local store
+    lake_sync: int | None = None  # read from the results lake: the finished sync's id
     missing: Missing = field(default_factory=Missing)
     resume: Resume | None = field(default=None, repr=False, compare=False)
     _memo: Memo = field(default_factory=Memo, repr=False, compare=False)

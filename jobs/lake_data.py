@@ -141,6 +141,7 @@ def dataset_from_snapshot(
         reports=(),
         loaded_at=_utc(snapshot.finished_at),
         workspaces=names,
+        lake_sync=snapshot.sync_id,
     )
 
 

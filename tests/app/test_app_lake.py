@@ -64,6 +64,7 @@ def test_the_overview_on_the_lake_equals_the_ground_truth_without_loading_the_ap
     assert tile(app, "Finished runs") == f"{totals['runs_by_status']['finished']:,}"
     assert tile(app, "Responses scored") == f"{totals['passed'] + totals['failed']:,}"
     assert tile(app, "Pass rate") == pct(totals["pass_rate"])
+    assert any(c.value.startswith("Data from the results lake: sync 1,") for c in app.caption)
     routes = control(sim, "GET", "/_sim/stats")["by_route"]
     # No response or prompt is read from the API: the lake has them.
     assert not any("/responses" in r or "/prompts" in r for r in routes), routes
