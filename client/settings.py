@@ -36,6 +36,7 @@ class Settings:
     store_enabled: bool = True  # EVAL_DASHBOARD_STORE
     cache_dir: str | None = None  # EVAL_DASHBOARD_CACHE_DIR
     lake_url: str | None = None  # EVAL_DASHBOARD_LAKE_URL (a folder or s3://bucket/prefix)
+    lake_check_s: float = 15.0  # EVAL_DASHBOARD_LAKE_CHECK_S (how often to look for a new sync)
     demo_scale: float = 1.0  # EVAL_DASHBOARD_DEMO_SCALE
     feather_max_runs: int = 50_000  # EVAL_DASHBOARD_FEATHER_MAX_RUNS
     workspaces: str | None = None  # EVAL_DASHBOARD_WORKSPACES (raw; secrets may add a fallback)
@@ -66,6 +67,7 @@ class Settings:
             store_enabled=(get("EVAL_DASHBOARD_STORE") or "on").lower() not in _OFF,
             cache_dir=get("EVAL_DASHBOARD_CACHE_DIR"),
             lake_url=get("EVAL_DASHBOARD_LAKE_URL"),
+            lake_check_s=_seconds(env, "EVAL_DASHBOARD_LAKE_CHECK_S", cls.lake_check_s),
             demo_scale=float(get("EVAL_DASHBOARD_DEMO_SCALE") or cls.demo_scale),
             feather_max_runs=int(get("EVAL_DASHBOARD_FEATHER_MAX_RUNS") or cls.feather_max_runs),
             workspaces=env.get("EVAL_DASHBOARD_WORKSPACES"),
@@ -86,6 +88,21 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         value = 0
     if value < 1:
         log.warning("%s=%r is not a whole number above 0: using %d", name, raw, default)
+        return default
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds, 0 or more; anything else is logged and gives the default."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        log.warning("%s=%r is not a number of seconds: using %g", name, raw, default)
         return default
     return value
 

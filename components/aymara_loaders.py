@@ -56,22 +56,20 @@ def load_aymara(
     return data
 
 
-LAKE_CHECK_S = 15.0  # how often a replica looks for a newer finished sync
-
-
 def _from_lake(
     source: Source, workspace: str | None, allowed: tuple[str, ...], url: str
 ) -> AymaraData:
     """The dataset of the lake's newest finished sync; reports from the API (one listing).
 
     Every replica reads the table one sync worker writes, so none downloads the workspace
-    from the API; a newer sync is seen within LAKE_CHECK_S and loaded once per process.
+    from the API; a newer sync is seen within EVAL_DASHBOARD_LAKE_CHECK_S (15 s) and loaded
+    once per process.
     """
     location = lake_location(url)
     sync = cache.dataset_cache().get_or_load(
         cache.cache_key(source, None, "lake-sync", url),
         lambda: snapshot_id(location),
-        lambda _: LAKE_CHECK_S,
+        lambda _: settings().lake_check_s,
     )
 
     def load() -> AymaraData:

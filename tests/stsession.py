@@ -126,3 +126,35 @@ def rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     kb = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))  # type: ignore[union-attr]
     return kb / 1024
+
+
+def page_tiles(url: str, page: str = "", timeout_s: float = 90) -> dict[str, str]:
+    """The KPI tiles (label -> value) a new session's run of a page shows, read off the wire."""
+
+    async def run() -> dict[str, str]:
+        xsrf = httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
+        tiles: dict[str, str] = {}
+        async with websockets.connect(
+            url.replace("http://", "ws://") + "/_stcore/stream",
+            subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
+            origin=url,  # type: ignore[arg-type]
+            additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
+            max_size=None,
+        ) as ws:
+            ask = BackMsg()
+            ask.rerun_script.query_string = ""
+            ask.rerun_script.page_name = page
+            await ws.send(ask.SerializeToString())
+            async for raw in ws:
+                message = ForwardMsg()
+                message.ParseFromString(raw)
+                kind = message.WhichOneof("type")
+                if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                    element = message.delta.new_element
+                    if element.WhichOneof("type") == "metric":
+                        tiles[element.metric.label] = element.metric.body
+                elif kind == "script_finished" and message.script_finished == 0:
+                    return tiles  # FINISHED_SUCCESSFULLY: the page's own run, not a rerun's
+        return tiles
+
+    return asyncio.run(asyncio.wait_for(run(), timeout_s))

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from client.aymara import ALL_WORKSPACES
 from client.aymara_models import ResponseToScore, ScoreRequest
-from components import aymara_loaders, cache
+from components import cache
 from jobs.lake import lake_location
 from jobs.sync import sync_lake
 from tests.app.test_app_aymara import APP, TIMEOUT_S, open_page, pct, shown_of, tile
@@ -74,7 +74,7 @@ def test_the_overview_on_the_lake_equals_the_ground_truth_without_loading_the_ap
 def test_a_new_run_appears_after_the_next_sync_is_seen(
     app: AppTest, sim: Any, lake_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(aymara_loaders, "LAKE_CHECK_S", 0.0)  # look for a new sync every run
+    monkeypatch.setenv("EVAL_DASHBOARD_LAKE_CHECK_S", "0")  # look for a new sync every run
     open_page(app, "Responses")
     before, _ = shown_of(app, "responses")
     client = client_of(sim)

@@ -16,8 +16,9 @@ from client.aymara_models import ResponseToScore, ScoreRequest
 from jobs import lake, lake_lock
 from jobs.lake import lake_location, open_snapshot
 from jobs.sync import run_syncs
+from reporting.aymara import sql
 from simulator.server import PROJECT_ROOT
-from tests.integration.test_lake_sync import client_of, lake_totals, truth_totals
+from tests.integration.test_lake_sync import client_of, control, lake_totals, truth_totals
 
 BUCKET = "eval-lake"
 URL = f"s3://{BUCKET}/team/results"
@@ -122,3 +123,56 @@ def test_a_second_writer_on_s3_is_refused_by_a_conditional_put(s3: Any) -> None:
     lake_lock.WriterLock(where, ttl_s=60, owner="worker-b", clock=lambda: now[0]).acquire()
     with pytest.raises(lake.LakeLocked):
         first.renew()  # its If-Match no longer matches: the lock is worker-b's
+
+
+def test_two_dashboards_on_the_lake_agree_and_both_show_a_new_run_after_one_sync(
+    s3: Any, start_simulator: Any
+) -> None:
+    from tests.appserver import start_app
+    from tests.conftest import SIMULATOR_KEY
+    from tests.stsession import page_tiles
+
+    sim = start_simulator(seed=13, scale=1)
+    client = client_of(sim)
+    url = f"s3://{BUCKET}/two-dashboards"
+    assert run_syncs(client, url, ALL_WORKSPACES, None) == 0
+    env = {
+        "AYMARA_AI_API_KEY": SIMULATOR_KEY,
+        "AYMARA_AI_BASE_URL": sim.base_url,
+        "EVAL_DASHBOARD_LAKE_URL": url,
+        "EVAL_DASHBOARD_LAKE_CHECK_S": "0",  # look for a newer sync on every page run
+        **{k: v for k, v in os.environ.items() if k.startswith("AWS_")},
+    }
+    apps = [start_app(env, name=f"lake-replica-{n}") for n in (1, 2)]
+    try:
+
+        def scored() -> list[str]:
+            return [page_tiles(app.url)["Responses scored"] for app in apps]
+
+        def truth() -> str:
+            totals = control(sim, "GET", "/_sim/ground-truth")["aymara"]["totals"]["production"]
+            return f"{totals['passed'] + totals['failed']:,}"
+
+        before = scored()
+        assert before == [truth()] * 2
+
+        target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
+        prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
+        client.score_responses(
+            ScoreRequest(
+                eval_uuid=target.eval_uuid,
+                name="Scored while two dashboards read the lake",
+                responses=[
+                    ResponseToScore(prompt_uuid=p.prompt_uuid, content="ok") for p in prompts
+                ],
+            ),
+            workspace_uuid=target.workspace_uuid,
+        )
+        assert scored() == before  # the API moved; the lake has not yet
+        assert run_syncs(client, url, ALL_WORKSPACES, None) == 0
+        counts = sql.verdict_counts(open_snapshot(lake_location(url)).connect())
+        assert counts["scored"] > int(before[0].replace(",", ""))  # the new run is in the lake
+        assert scored() == [f"{counts['scored']:,}"] * 2  # and on both dashboards
+    finally:
+        for app in apps:
+            app.stop()
