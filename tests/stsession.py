@@ -158,3 +158,62 @@ def page_tiles(url: str, page: str = "", timeout_s: float = 90) -> dict[str, str
         return tiles
 
     return asyncio.run(asyncio.wait_for(run(), timeout_s))
+
+
+def press_together(url: str, label: str, sessions: int, timeout_s: float = 120) -> list[float]:
+    """N new sessions open the app, then press the button labelled `label` at one moment.
+
+    Returns the seconds each took from its press until its page had run again to the end.
+    """
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    async def one(opened: asyncio.Queue[None], go: asyncio.Event) -> float:
+        xsrf = httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
+        async with websockets.connect(
+            url.replace("http://", "ws://") + "/_stcore/stream",
+            subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
+            origin=url,  # type: ignore[arg-type]
+            additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
+            max_size=None,
+        ) as ws:
+
+            async def run_to_end(ask: BackMsg) -> str | None:
+                await ws.send(ask.SerializeToString())
+                button = None
+                async for raw in ws:
+                    message = ForwardMsg()
+                    message.ParseFromString(raw)
+                    kind = message.WhichOneof("type")
+                    if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                        element = message.delta.new_element
+                        if element.WhichOneof("type") == "button" and element.button.label == label:
+                            button = element.button.id
+                    elif kind == "script_finished" and message.script_finished == 0:
+                        return button  # the page's own end, not a rerun's or a fragment's
+                return button
+
+            first = BackMsg()
+            first.rerun_script.query_string = ""
+            button = await run_to_end(first)
+            assert button, f"no button labelled {label!r}"
+            await opened.put(None)
+            await go.wait()
+            press = BackMsg()
+            press.rerun_script.query_string = ""
+            press.rerun_script.widget_states.widgets.append(
+                WidgetState(id=button, trigger_value=True)
+            )
+            started = asyncio.get_running_loop().time()
+            await run_to_end(press)
+            return asyncio.get_running_loop().time() - started
+
+    async def run() -> list[float]:
+        opened: asyncio.Queue[None] = asyncio.Queue()
+        go = asyncio.Event()
+        tasks = [asyncio.create_task(one(opened, go)) for _ in range(sessions)]
+        for _ in range(sessions):
+            await opened.get()  # every session has its page open
+        go.set()
+        return list(await asyncio.gather(*tasks))
+
+    return asyncio.run(asyncio.wait_for(run(), timeout_s))
