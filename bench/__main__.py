@@ -324,6 +324,8 @@ def bench_viewers(base: str | None, counts: str, scale: float) -> int:
         print(f"### {label}\n")
         for r in rounds:
             print(f"- {r.line()}")
+        if label in viewers.refreshes:
+            print(f"- {viewers.refreshes[label]}")
         print()
     print(f"{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
           f"{facts_of_machine['load']}")  # fmt: skip

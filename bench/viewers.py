@@ -247,6 +247,33 @@ async def _all_rounds(url: str, counts: tuple[int, ...], pid: int, say: Callable
             await browser.close()
 
 
+# label -> the Refresh round's line, filled by run() (printed after the viewers' rounds)
+refreshes: dict[str, str] = {}
+
+
+def refresh_round(url: str, pid: int, sim_url: str, key: str, sessions: int) -> str:
+    """N sessions press Refresh at one moment: how many reloads, how long, memory after."""
+    import httpx
+
+    from tests.stsession import press_together
+
+    def stats(method: str, path: str) -> Any:
+        answer = httpx.request(method, f"{sim_url}{path}", headers={"x-api-key": key}, timeout=30)
+        return answer.json() if answer.content else {}
+
+    rss_before, _, cpu_before = _proc(pid)
+    stats("POST", "/_sim/reset-stats")
+    took = press_together(url, "Refresh", sessions)
+    listings = stats("GET", "/_sim/stats").get("by_route", {}).get("GET /v2/evals", 0)
+    rss_after, _, cpu_after = _proc(pid)
+    return (
+        f"Refresh pressed by {sessions} sessions at once: {listings} evals-listing request(s) "
+        f"(one reload lists once per page), median {statistics.median(took):.2f} s, worst "
+        f"{max(took):.2f} s to settled; server RSS {rss_before:,.0f} → {rss_after:,.0f} MB, "
+        f"CPU {cpu_after - cpu_before:.1f} s"
+    )
+
+
 def run(
     roots: dict[str, Path],
     counts: tuple[int, ...],
@@ -261,6 +288,7 @@ def run(
     key = bench_key()
     sim = start_simulator(key, scale, 100, 50.0)
     results: dict[str, list[Round]] = {}
+    refreshes.clear()
     try:
         for label, root in roots.items():
             folder = Path(tempfile.mkdtemp(prefix="bench-viewers-store-"))
@@ -277,6 +305,8 @@ def run(
                 rounds = asyncio.run(_all_rounds(app.url, browser_counts, pid, say))
                 rounds += asyncio.run(_protocol_rounds(app.url, counts, pid, say))
                 results[label] = rounds
+                refreshes[label] = refresh_round(app.url, pid, sim.base_url, key, 10)
+                say(f"  {refreshes[label]}")
             finally:
                 app.stop()
                 shutil.rmtree(folder, ignore_errors=True)
