@@ -307,8 +307,7 @@ def aymara_data(ctx: Context) -> AymaraData | None:
     stored = f", {data.from_store:,} runs from the local store" if data.from_store else ""
     if data.lake_sync is not None:
         st.sidebar.caption(
-            f"Data from the results lake: sync {data.lake_sync:,}, finished "
-            f"{_ago(data.loaded_at)}"
+            f"Data from the results lake: sync {data.lake_sync:,}, finished {_ago(data.loaded_at)}"
         )
     else:
         st.sidebar.caption(f"Data loaded {_ago(data.loaded_at)}{stored}")
