@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.feather import export_commit
+
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
 TIMEOUT_S = 120.0  # a case still parsing after this is reported as such, and killed
@@ -200,16 +202,6 @@ def _figures(result: dict[str, object]) -> str:
     if "error" in result:
         return f"crashed: {result['error']}"
     return f"{result['s']:.2f} s, CPU {result['cpu_s']:.2f} s, +{result['peak_mb']:,.0f} MB peak"
-
-
-def export_commit(rev: str, into: Path) -> Path:
-    """The tree of a commit, exported into a folder (no git worktree is registered)."""
-    into.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
 
 
 def run(

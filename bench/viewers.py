@@ -165,16 +165,10 @@ async def _protocol_view(
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    from tests.stsession import connect
+
     try:
-        async with websockets.connect(
-            ws_url,
-            subprotocols=["streamlit", xsrf],
-            origin=url,
-            additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}"},
-            max_size=None,
-            open_timeout=bound_s,
-        ) as ws:
+        async with connect(url, xsrf, open_timeout=bound_s) as ws:
             for page, times in zip(pages, (result.overview, result.responses), strict=False):
                 ask = BackMsg()
                 ask.rerun_script.query_string = ""

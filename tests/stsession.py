@@ -50,6 +50,19 @@ class Session:
         self._stop()
 
 
+def connect(url: str, xsrf: str | None = None, open_timeout: float = 60) -> Any:
+    """A websocket to the app's script session, as its frontend opens one (XSRF included)."""
+    xsrf = xsrf or httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
+    return websockets.connect(
+        url.replace("http://", "ws://") + "/_stcore/stream",
+        subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
+        origin=url,  # type: ignore[arg-type]
+        additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
+        max_size=None,
+        open_timeout=open_timeout,
+    )
+
+
 def open_session(url: str, page: str = "", timeout_s: float = 60) -> Session:
     """Connect a websocket, run a page, and return once it ran (its data loaded) once.
 
@@ -63,14 +76,7 @@ def open_session(url: str, page: str = "", timeout_s: float = 60) -> Session:
     finished = threading.Event()
 
     async def hold() -> None:
-        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-        async with websockets.connect(
-            ws_url,
-            subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
-            origin=url,  # type: ignore[arg-type]
-            additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
-            max_size=None,
-        ) as ws:
+        async with connect(url, xsrf) as ws:
             ask = BackMsg()
             ask.rerun_script.query_string = ""
             ask.rerun_script.page_name = page
@@ -132,15 +138,8 @@ def page_tiles(url: str, page: str = "", timeout_s: float = 90) -> dict[str, str
     """The KPI tiles (label -> value) a new session's run of a page shows, read off the wire."""
 
     async def run() -> dict[str, str]:
-        xsrf = httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
         tiles: dict[str, str] = {}
-        async with websockets.connect(
-            url.replace("http://", "ws://") + "/_stcore/stream",
-            subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
-            origin=url,  # type: ignore[arg-type]
-            additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
-            max_size=None,
-        ) as ws:
+        async with connect(url) as ws:
             ask = BackMsg()
             ask.rerun_script.query_string = ""
             ask.rerun_script.page_name = page
@@ -168,14 +167,7 @@ def press_together(url: str, label: str, sessions: int, timeout_s: float = 120) 
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     async def one(opened: asyncio.Queue[None], go: asyncio.Event) -> float:
-        xsrf = httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
-        async with websockets.connect(
-            url.replace("http://", "ws://") + "/_stcore/stream",
-            subprotocols=["streamlit", xsrf],  # type: ignore[list-item]
-            origin=url,  # type: ignore[arg-type]
-            additional_headers={"Cookie": f"{XSRF_COOKIE}={xsrf}"},
-            max_size=None,
-        ) as ws:
+        async with connect(url) as ws:
 
             async def run_to_end(ask: BackMsg) -> str | None:
                 await ws.send(ask.SerializeToString())
