@@ -50,6 +50,15 @@ class Session:
         self._stop()
 
 
+def _in_own_loop(make: Callable[[], Any], timeout_s: float) -> Any:
+    """Run a coroutine to its end on a fresh event loop in a thread of its own.
+
+    Not asyncio.run here: after a Playwright test the main thread has a running loop.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(asyncio.wait_for(make(), timeout_s))).result()
+
+
 def connect(url: str, xsrf: str | None = None, open_timeout: float = 60) -> Any:
     """A websocket to the app's script session, as its frontend opens one (XSRF included)."""
     xsrf = xsrf or httpx.get(f"{url}/_stcore/health", timeout=10).cookies[XSRF_COOKIE]
@@ -156,7 +165,7 @@ def page_tiles(url: str, page: str = "", timeout_s: float = 90) -> dict[str, str
                     return tiles  # FINISHED_SUCCESSFULLY: the page's own run, not a rerun's
         return tiles
 
-    return asyncio.run(asyncio.wait_for(run(), timeout_s))
+    return _in_own_loop(run, timeout_s)
 
 
 def press_together(url: str, label: str, sessions: int, timeout_s: float = 120) -> list[float]:
@@ -208,4 +217,4 @@ def press_together(url: str, label: str, sessions: int, timeout_s: float = 120) 
         go.set()
         return list(await asyncio.gather(*tasks))
 
-    return asyncio.run(asyncio.wait_for(run(), timeout_s))
+    return _in_own_loop(run, timeout_s)
