@@ -260,11 +260,15 @@ def refresh_round(url: str, pid: int, sim_url: str, key: str, sessions: int) -> 
     took = press_together(url, "Refresh", sessions)
     listings = stats("GET", "/_sim/stats").get("by_route", {}).get("GET /v2/evals", 0)
     rss_after, _, cpu_after = _proc(pid)
+    # Memory once the sessions are idle again: does it return to its level? (a measurement's
+    # wait, not synchronisation: nothing is waited for)
+    time.sleep(12)
+    rss_settled, _, _ = _proc(pid)
     return (
         f"Refresh pressed by {sessions} sessions at once: {listings} evals-listing request(s) "
         f"(one reload lists once per page), median {statistics.median(took):.2f} s, worst "
         f"{max(took):.2f} s to settled; server RSS {rss_before:,.0f} → {rss_after:,.0f} MB, "
-        f"CPU {cpu_after - cpu_before:.1f} s"
+        f"{rss_settled:,.0f} MB 12 s later; CPU {cpu_after - cpu_before:.1f} s"
     )
 
 

@@ -6,6 +6,9 @@ sidebar's Refresh moves; so one Refresh renews everything of that account, for e
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 import sys
 import threading
@@ -30,6 +33,7 @@ from jobs.store import RunStore
 
 log = logging.getLogger(__name__)
 
+RELEASE_AFTER_BYTES = 32 * 1024 * 1024  # a load this big is followed by a memory trim
 PARTIAL_TTL_S = 60.0  # a load that missed something is retried sooner
 MB = 2**20
 MAX_ENTRIES = 256  # default of EVAL_DASHBOARD_CACHE_ENTRIES, a cap beside the byte budget
@@ -173,7 +177,7 @@ class DatasetCache:
                 entry = self._entries[key] = _Entry()
             self._entries.move_to_end(key)
             entry.read = True
-        stored = False
+        stored, size = False, 0
         with entry.lock:  # other sessions asking for the same data wait for this one load
             if entry.value is None or time.monotonic() >= entry.expires:
                 stored = True
@@ -197,6 +201,8 @@ class DatasetCache:
         if stored:
             self._resize_read(key)
         self._trim(key)
+        if stored and size >= RELEASE_AFTER_BYTES:  # a dataset's load, not a small answer's
+            release_freed_memory()
         return value
 
     def _resize_read(self, stored: Hashable) -> None:
@@ -312,6 +318,20 @@ class DatasetCache:
 
 def _within(key: Hashable, scope: tuple[Hashable, ...]) -> bool:
     return isinstance(key, tuple) and key[: len(scope)] == scope
+
+
+def release_freed_memory() -> None:
+    """Hand memory the last load freed back to the system, once per load (never per hit).
+
+    A reload replaces a dataset; without this the process kept the old one's pages: at
+    scale 10, 335 MB stayed after the old dataset was dropped against 260 MB once Arrow's
+    pool (mimalloc) and glibc's heap were trimmed.
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    # Not glibc (macOS, musl): the pool's release is what there is.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def estimate_bytes(value: Any) -> int:

@@ -316,3 +316,20 @@ def test_a_bad_cache_size_falls_back_to_the_default_with_a_warning(raw, caplog):
         )
     assert (config.cache_mb, config.cache_entries) == (768, 256)
     assert raw.strip() == "" or "EVAL_DASHBOARD_CACHE_MB" in caplog.text
+
+
+def test_a_big_load_is_followed_by_one_memory_trim_and_small_answers_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(cache_module, "release_freed_memory", lambda: trims.append(1))
+    store = DatasetCache()
+    big = pd.DataFrame({"x": np.zeros(cache_module.RELEASE_AFTER_BYTES // 8 + 1)})
+    store.get_or_load("big", lambda: big, lambda _: 60.0)
+    store.get_or_load("big", lambda: big, lambda _: 60.0)  # a hit: nothing released
+    store.get_or_load("small", lambda: {"a": 1}, lambda _: 60.0)
+    assert trims == [1]
+
+
+def test_releasing_freed_memory_runs_on_this_platform() -> None:
+    cache_module.release_freed_memory()  # glibc's malloc_trim here, a no-op elsewhere: no error
