@@ -308,13 +308,8 @@ def bench_viewers(base: str | None, counts: str, scale: float) -> int:
         return 0
     facts_of_machine = machine()
     work = Path(tempfile.mkdtemp(prefix="bench-viewers-"))
-    roots: dict[str, Path] = {}
     try:
-        if base and Path(base).is_dir():
-            roots[f"before ({base})"] = Path(base)
-        elif base:
-            roots[f"before ({base})"] = feather.export_commit(base, work / "base")
-        roots["this checkout"] = ROOT
+        roots = feather.checkouts(base, work)
         n = tuple(int(c) for c in counts.split(",") if c.strip())
         results = viewers.run(roots, n, scale, say)
     finally:

@@ -173,6 +173,19 @@ def feather_times(
     return results
 
 
+def checkouts(base: str | None, work: Path) -> dict[str, Path]:
+    """The checkouts a side-by-side bench runs: a base (a folder, or a commit exported into
+    `work`) as "before", then this one."""
+    from tests.appserver import ROOT
+
+    roots: dict[str, Path] = {}
+    if base:
+        found = Path(base) if Path(base).is_dir() else export_commit(base, work / "base")
+        roots[f"before ({base})"] = found
+    roots["this checkout"] = ROOT
+    return roots
+
+
 def export_commit(rev: str, into: Path) -> Path:
     """The tree of a commit, exported beside this checkout (no git worktree is registered)."""
     import subprocess
@@ -191,16 +204,9 @@ def run(base: str | None, repeat: int, say: Callable[[str], None]) -> list[tuple
     """(label, figures) lines: medians per interaction, per checkout, with the load average."""
     import os
 
-    from tests.appserver import ROOT
-
     work = Path(tempfile.mkdtemp(prefix="bench-feather-"))
-    roots: dict[str, Path] = {}
     try:
-        if base and Path(base).is_dir():  # a checkout already there
-            roots[f"before ({base})"] = Path(base)
-        elif base:
-            roots[f"before ({base})"] = export_commit(base, work / "base")
-        roots["this checkout"] = ROOT
+        roots = checkouts(base, work)
         load_before = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
         results = feather_times(roots, repeat, say)
         load_after = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.feather import export_commit
+from bench.feather import checkouts
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
@@ -209,13 +209,8 @@ def run(
 ) -> str:
     """Every case (or those named), each in a fresh process: a Markdown table, per checkout."""
     work = Path(tempfile.mkdtemp(prefix="bench-uploads-"))
-    roots: dict[str, Path] = {}
     try:
-        if base:
-            roots[f"before ({base})"] = (
-                Path(base) if Path(base).is_dir() else export_commit(base, work / "base")
-            )
-        roots["this checkout"] = ROOT
+        roots = checkouts(base, work)
         results: dict[str, dict[str, dict[str, object]]] = {}
         for name in names or list(CASES):
             for label, root in roots.items():

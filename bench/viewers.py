@@ -162,39 +162,21 @@ async def _protocol_view(
     many viewers can be simulated without Chromium's rendering competing for the same cores.
     """
     import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    from tests.stsession import connect
+    from tests.stsession import connect, page_run, run_page
 
     try:
         async with connect(url, xsrf, open_timeout=bound_s) as ws:
             for page, times in zip(pages, (result.overview, result.responses), strict=False):
-                ask = BackMsg()
-                ask.rerun_script.query_string = ""
-                ask.rerun_script.page_name = page
                 started = time.perf_counter()
-                await ws.send(ask.SerializeToString())
                 async with asyncio.timeout(bound_s):
-                    async for raw in ws:
-                        result.bytes_sent += len(raw)
-                        message = ForwardMsg()
-                        message.ParseFromString(raw)
-                        kind = message.WhichOneof("type")
-                        if kind == "delta" and _is_exception(message.delta):
-                            result.errors.append(f"{page or 'overview'}: an exception")
-                        if kind == "script_finished" and message.script_finished == 0:
-                            break  # FINISHED_SUCCESSFULLY: not a rerun's or a fragment's end
+                    seen = await run_page(ws, page_run(page))
                 times.append(time.perf_counter() - started)
+                result.bytes_sent += sum(size for _, size in seen)
+                if any(e is not None and e.WhichOneof("type") == "exception" for e, _ in seen):
+                    result.errors.append(f"{page or 'overview'}: an exception")
     except (TimeoutError, OSError, websockets.WebSocketException) as exc:
         result.errors.append(type(exc).__name__)
-
-
-def _is_exception(delta: Any) -> bool:
-    return (
-        delta.WhichOneof("type") == "new_element"
-        and delta.new_element.WhichOneof("type") == "exception"
-    )
 
 
 async def _protocol_round(url: str, n: int, pid: int) -> Round:

@@ -8,18 +8,16 @@ twenty: the first builds, the others wait for that build and share its result.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-import pandas as pd
+from jobs.sizes import estimate_bytes
 
 T = TypeVar("T")
 MAX_ENTRIES = 96  # per dataset: every page's parts for a few dozen filter sets
 MAX_BYTES = 96 * 1024 * 1024  # per dataset; the dataset cache sizes the dataset with its memo
-FIGURE_BYTES = 256 * 1024  # a plotly figure of a few thousand points, as a nominal size
 
 
 def frozen(value: Any) -> Hashable:
@@ -31,21 +29,6 @@ def frozen(value: Any) -> Hashable:
     if isinstance(value, dict):
         return tuple(sorted((str(k), frozen(v)) for k, v in value.items()))
     return value
-
-
-def size_of(value: Any) -> int:
-    """A cheap size of a memoised result (frames by their buffers, figures nominally)."""
-    if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(index=True, deep=False).sum())
-    if isinstance(value, pd.Series):
-        return int(value.memory_usage(index=True, deep=False))
-    if isinstance(value, (tuple, list)):
-        return sum(size_of(v) for v in value) + sys.getsizeof(value)
-    if isinstance(value, dict):
-        return sum(size_of(v) for v in value.values()) + sys.getsizeof(value)
-    if type(value).__module__.startswith("plotly"):
-        return FIGURE_BYTES
-    return sys.getsizeof(value)
 
 
 class Memo:
@@ -75,7 +58,7 @@ class Memo:
                     self.hits += 1
                     return self._values[key][0]
             value = build()
-            size = size_of(value)
+            size = estimate_bytes(value)
             with self._lock:
                 self.builds += 1
                 self._values[key] = (value, size)

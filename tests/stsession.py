@@ -10,7 +10,7 @@ import asyncio
 import concurrent.futures
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,27 +143,47 @@ def rss_mb(pid: int) -> float:
     return kb / 1024
 
 
+async def run_page(ws: Any, ask: BackMsg) -> list[tuple[Any, int]]:
+    """Send one script run and read it to its end: each new element, with the message's bytes.
+
+    The end is FINISHED_SUCCESSFULLY, the page's own run: not the end of a run cut short for
+    a rerun, nor a fragment's.
+    """
+    await ws.send(ask.SerializeToString())
+    seen: list[tuple[Any, int]] = []
+    async for raw in ws:
+        message = ForwardMsg()
+        message.ParseFromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            seen.append((message.delta.new_element, len(raw)))
+        else:
+            seen.append((None, len(raw)))
+            if kind == "script_finished" and message.script_finished == 0:
+                break
+    return seen
+
+
+def page_run(page: str = "", widgets: Sequence[Any] = ()) -> BackMsg:
+    """A request to run a page, with these widget states (a button's trigger, say)."""
+    ask = BackMsg()
+    ask.rerun_script.query_string = ""
+    ask.rerun_script.page_name = page
+    ask.rerun_script.widget_states.widgets.extend(widgets)
+    return ask
+
+
 def page_tiles(url: str, page: str = "", timeout_s: float = 90) -> dict[str, str]:
     """The KPI tiles (label -> value) a new session's run of a page shows, read off the wire."""
 
     async def run() -> dict[str, str]:
-        tiles: dict[str, str] = {}
         async with connect(url) as ws:
-            ask = BackMsg()
-            ask.rerun_script.query_string = ""
-            ask.rerun_script.page_name = page
-            await ws.send(ask.SerializeToString())
-            async for raw in ws:
-                message = ForwardMsg()
-                message.ParseFromString(raw)
-                kind = message.WhichOneof("type")
-                if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                    element = message.delta.new_element
-                    if element.WhichOneof("type") == "metric":
-                        tiles[element.metric.label] = element.metric.body
-                elif kind == "script_finished" and message.script_finished == 0:
-                    return tiles  # FINISHED_SUCCESSFULLY: the page's own run, not a rerun's
-        return tiles
+            seen = await run_page(ws, page_run(page))
+        return {
+            e.metric.label: e.metric.body
+            for e, _ in seen
+            if e is not None and e.WhichOneof("type") == "metric"
+        }
 
     return _in_own_loop(run, timeout_s)
 
@@ -177,35 +197,16 @@ def press_together(url: str, label: str, sessions: int, timeout_s: float = 120) 
 
     async def one(opened: asyncio.Queue[None], go: asyncio.Event) -> float:
         async with connect(url) as ws:
-
-            async def run_to_end(ask: BackMsg) -> str | None:
-                await ws.send(ask.SerializeToString())
-                button = None
-                async for raw in ws:
-                    message = ForwardMsg()
-                    message.ParseFromString(raw)
-                    kind = message.WhichOneof("type")
-                    if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                        element = message.delta.new_element
-                        if element.WhichOneof("type") == "button" and element.button.label == label:
-                            button = element.button.id
-                    elif kind == "script_finished" and message.script_finished == 0:
-                        return button  # the page's own end, not a rerun's or a fragment's
-                return button
-
-            first = BackMsg()
-            first.rerun_script.query_string = ""
-            button = await run_to_end(first)
-            assert button, f"no button labelled {label!r}"
+            seen = await run_page(ws, page_run())
+            buttons = [e.button.id for e, _ in seen
+                       if e is not None and e.WhichOneof("type") == "button"
+                       and e.button.label == label]  # fmt: skip
+            assert buttons, f"no button labelled {label!r}"
             await opened.put(None)
             await go.wait()
-            press = BackMsg()
-            press.rerun_script.query_string = ""
-            press.rerun_script.widget_states.widgets.append(
-                WidgetState(id=button, trigger_value=True)
-            )
+            press = page_run(widgets=[WidgetState(id=buttons[0], trigger_value=True)])
             started = asyncio.get_running_loop().time()
-            await run_to_end(press)
+            await run_page(ws, press)
             return asyncio.get_running_loop().time() - started
 
     async def run() -> list[float]:

@@ -13,14 +13,12 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from client.aymara import ALL_WORKSPACES
-from client.aymara_models import ResponseToScore, ScoreRequest
 from components import cache
 from jobs.lake import lake_location
 from jobs.sync import sync_lake
 from tests.app.test_app_aymara import APP, TIMEOUT_S, open_page, pct, shown_of, tile
 from tests.conftest import SIMULATOR_KEY
-from tests.integration.test_lake_sync import client_of, control
+from tests.integration.test_lake_sync import client_of, control, score_new_run
 
 
 @pytest.fixture
@@ -78,16 +76,7 @@ def test_a_new_run_appears_after_the_next_sync_is_seen(
     open_page(app, "Responses")
     before, _ = shown_of(app, "responses")
     client = client_of(sim)
-    target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
-    prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
-    client.score_responses(
-        ScoreRequest(
-            eval_uuid=target.eval_uuid,
-            name="Scored while the dashboard read the lake",
-            responses=[ResponseToScore(prompt_uuid=p.prompt_uuid, content="ok") for p in prompts],
-        ),
-        workspace_uuid=target.workspace_uuid,
-    )
+    _, prompts = score_new_run(client, "Scored while the dashboard read the lake")
     app.run()
     assert shown_of(app, "responses")[0] == before  # the lake has not been synced yet
 

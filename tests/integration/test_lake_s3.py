@@ -12,13 +12,18 @@ from typing import Any
 import pytest
 
 from client.aymara import ALL_WORKSPACES
-from client.aymara_models import ResponseToScore, ScoreRequest
 from jobs import lake, lake_lock
 from jobs.lake import lake_location, open_snapshot
 from jobs.sync import run_syncs
 from reporting.aymara import sql
 from simulator.server import PROJECT_ROOT
-from tests.integration.test_lake_sync import client_of, control, lake_totals, truth_totals
+from tests.integration.test_lake_sync import (
+    client_of,
+    control,
+    lake_totals,
+    score_new_run,
+    truth_totals,
+)
 
 BUCKET = "eval-lake"
 URL = f"s3://{BUCKET}/team/results"
@@ -85,16 +90,7 @@ def test_a_worker_and_two_readers_agree_and_a_new_run_reaches_both(
     assert lake_totals(here.connect()) == truth
     assert there == {"sync_id": here.sync_id, "totals": truth}
 
-    target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
-    prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
-    new = client.score_responses(
-        ScoreRequest(
-            eval_uuid=target.eval_uuid,
-            name="Scored while the lake test ran",
-            responses=[ResponseToScore(prompt_uuid=p.prompt_uuid, content="ok") for p in prompts],
-        ),
-        workspace_uuid=target.workspace_uuid,
-    )
+    new, prompts = score_new_run(client, "Scored while the lake test ran")
     assert run_syncs(client, URL, ALL_WORKSPACES, None) == 0
     assert "1 runs added, 0 replaced" in capsys.readouterr().out
 
@@ -156,18 +152,7 @@ def test_two_dashboards_on_the_lake_agree_and_both_show_a_new_run_after_one_sync
         before = scored()
         assert before == [truth()] * 2
 
-        target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
-        prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
-        client.score_responses(
-            ScoreRequest(
-                eval_uuid=target.eval_uuid,
-                name="Scored while two dashboards read the lake",
-                responses=[
-                    ResponseToScore(prompt_uuid=p.prompt_uuid, content="ok") for p in prompts
-                ],
-            ),
-            workspace_uuid=target.workspace_uuid,
-        )
+        score_new_run(client, "Scored while two dashboards read the lake")
         assert scored() == before  # the API moved; the lake has not yet
         assert run_syncs(client, url, ALL_WORKSPACES, None) == 0
         counts = sql.verdict_counts(open_snapshot(lake_location(url)).connect())

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
+from client.aymara_models import ResponseToScore, ScoreRequest
 from jobs import lake, lake_lock
 from jobs.aymara_data import fetch_aymara
 from jobs.cli import main
@@ -58,6 +59,27 @@ def truth_totals(sim: Any) -> dict[str, dict[str, Any]]:
     truth = control(sim, "GET", "/_sim/ground-truth")["aymara"]["workspaces"]
     keys = ("responses", "passed", "failed", "not_scored", "runs_by_status", "evals")
     return {ws: {k: row[k] for k in keys} for ws, row in truth.items()}
+
+
+def review_first_finished(client: AymaraClient) -> tuple[Any, Any]:
+    """Flip the verdict of a finished run's first response on the API: (run, response before)."""
+    run = next(r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished")
+    item = client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items[0]
+    client.update_response(run.eval_run_uuid, item.response_uuid, is_passed=not item.is_passed,
+                           workspace_uuid=run.workspace_uuid)  # fmt: skip
+    return run, item
+
+
+def score_new_run(client: AymaraClient, name: str | None = None) -> tuple[Any, list[Any]]:
+    """Score a new run of a finished eval, every prompt answered: (the run, its prompts)."""
+    target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
+    prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
+    answers = [ResponseToScore(prompt_uuid=p.prompt_uuid, content="ok") for p in prompts]
+    run = client.score_responses(
+        ScoreRequest(eval_uuid=target.eval_uuid, name=name, responses=answers),
+        workspace_uuid=target.workspace_uuid,
+    )
+    return run, prompts
 
 
 def versions(where: LakeLocation) -> dict[str, int | None]:
@@ -160,10 +182,7 @@ def test_a_sync_that_dies_half_way_leaves_readers_on_the_previous_one(
     where = lake_location(str(tmp_path))
     sync_lake(client, where)
     first = open_snapshot(where)
-    run = next(r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished")
-    item = client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items[0]
-    client.update_response(run.eval_run_uuid, item.response_uuid, is_passed=not item.is_passed,
-                           workspace_uuid=run.workspace_uuid)  # fmt: skip
+    run, item = review_first_finished(client)
     real_commit = lake.commit
 
     def dies_at_runs(where: Any, name: str, *args: Any, **kwargs: Any) -> int:
@@ -219,7 +238,6 @@ def test_runs_by_status_in_the_lake_follow_the_listing(simulator: Any, tmp_path:
 def test_a_run_added_one_reviewed_and_one_deleted_are_one_responses_commit(
     start_simulator: Any, tmp_path: Path
 ) -> None:
-    from client.aymara_models import ResponseToScore, ScoreRequest
 
     sim = start_simulator(seed=10, scale=1)
     client = client_of(sim)
@@ -238,14 +256,7 @@ def test_a_run_added_one_reviewed_and_one_deleted_are_one_responses_commit(
         params={"workspace_uuid": deleted.workspace_uuid},
         headers={"x-api-key": SIMULATOR_KEY},
     ).raise_for_status()
-    target = next(e for e in client.list_evals(ALL_WORKSPACES).items if e.status == "finished")
-    prompts = client.list_eval_prompts(target.eval_uuid, target.workspace_uuid).items
-    added = client.score_responses(
-        ScoreRequest(eval_uuid=target.eval_uuid,
-                     responses=[ResponseToScore(prompt_uuid=p.prompt_uuid, content="fine")
-                                for p in prompts]),
-        workspace_uuid=target.workspace_uuid,
-    )  # fmt: skip
+    added, _ = score_new_run(client)
 
     result = sync_lake(client, where)
 
@@ -306,10 +317,7 @@ def test_a_sync_worker_killed_mid_way_leaves_the_lake_readable_and_its_lock_free
     where = lake_location(str(tmp_path / "lake"))
     sync_lake(client, where)
     first = open_snapshot(where)
-    run = next(r for r in client.list_eval_runs(ALL_WORKSPACES).items if r.status == "finished")
-    item = client.list_run_responses(run.eval_run_uuid, run.workspace_uuid).items[0]
-    client.update_response(run.eval_run_uuid, item.response_uuid, is_passed=not item.is_passed,
-                           workspace_uuid=run.workspace_uuid)  # fmt: skip
+    run, item = review_first_finished(client)
 
     hook = tmp_path / "hook"
     hook.mkdir()

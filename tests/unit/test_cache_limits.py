@@ -13,6 +13,7 @@ import pytest
 from client.settings import Settings
 from components import cache as cache_module
 from components.cache import MAX_EMPTY_ENTRIES, DatasetCache, estimate_bytes
+from jobs.sizes import SAMPLE_ROWS
 
 ACCOUNT = ("aymara", "https://api.test", "sha256-of-key")
 
@@ -261,7 +262,7 @@ def realistic_frame(rows: int) -> pd.DataFrame:
 
 
 def test_the_size_estimate_of_a_large_frame_is_within_a_quarter_of_deep_memory_usage():
-    frame = realistic_frame(20 * cache_module.SAMPLE_ROWS)
+    frame = realistic_frame(20 * SAMPLE_ROWS)
     exact = frame.memory_usage(deep=True).sum()
     assert estimate_bytes(frame) == pytest.approx(exact, rel=0.25)
     # The object columns alone, where only a sample is visited.
@@ -270,7 +271,7 @@ def test_the_size_estimate_of_a_large_frame_is_within_a_quarter_of_deep_memory_u
 
 
 def test_a_small_frame_is_sized_exactly():
-    frame = realistic_frame(cache_module.SAMPLE_ROWS // 2)
+    frame = realistic_frame(SAMPLE_ROWS // 2)
     assert estimate_bytes(frame) == frame.memory_usage(deep=True).sum()
 
 

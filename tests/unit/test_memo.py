@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from jobs.aymara_data import AymaraData
-from jobs.memo import Memo, frozen, size_of
+from jobs.memo import Memo, frozen
+from jobs.sizes import estimate_bytes as size_of
 
 
 def test_a_result_is_built_once_and_shared_by_later_askers() -> None:
@@ -79,12 +80,12 @@ def test_parameters_freeze_into_hashable_keys() -> None:
     assert key == ("Any", ("Failed",), (0.0, 1.0), (("a", (2,)), ("b", (1,))), None)
 
 
-def test_sizes_count_frames_by_their_buffers_and_figures_nominally() -> None:
+def test_results_are_sized_frames_collections_and_figures_alike() -> None:
     import plotly.graph_objects as go
 
     frame = pd.DataFrame({"x": range(1000)})
     assert size_of(frame) >= 8000
-    assert size_of((frame, frame)) >= 16000
+    assert size_of((frame, frame.copy())) >= 16000  # a frame held twice counts once
     assert size_of(go.Figure()) > 0
 
 
