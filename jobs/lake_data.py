@@ -20,7 +20,7 @@ from client.errors import APIError
 from jobs import lake
 from jobs.aymara_data import AymaraData
 from jobs.lake import LakeLocation, LakeSnapshot, open_snapshot
-from reporting.aymara.responses import _arrow_category, _arrow_strings, _bools
+from reporting.aymara.responses import arrow_bools, arrow_category, arrow_strings
 from reporting.aymara.schema import (
     EVAL_COLUMNS,
     PROMPT_COLUMNS,
@@ -73,13 +73,13 @@ def responses_from_lake(table: pa.Table) -> pd.DataFrame:
                  for c in column.chunks], type=column.type,
             )  # fmt: skip
         if name in CATEGORICAL:
-            cols[name] = _arrow_category(column)
+            cols[name] = arrow_category(column)
         elif name in STRINGS:
-            cols[name] = _arrow_strings(column)
+            cols[name] = arrow_strings(column)
         elif name in PLAIN_BOOLS:
-            cols[name] = _bools(column)[0]
+            cols[name] = arrow_bools(column)[0]
         elif name in NULLABLE_BOOLS:
-            values, missing = _bools(column)
+            values, missing = arrow_bools(column)
             cols[name] = pd.arrays.BooleanArray(values, missing)
         elif name in FLOATS:
             cols[name] = column.to_numpy().astype(float)

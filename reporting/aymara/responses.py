@@ -169,14 +169,14 @@ def responses_frame(
     )
 
 
-def _bools(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def arrow_bools(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """(values, missing) of a nullable Arrow boolean column, as numpy arrays."""
     missing = column.is_null().to_numpy(zero_copy_only=False)
     values = column.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
     return values, missing
 
 
-def _arrow_category(column: pa.ChunkedArray) -> pd.Categorical:
+def arrow_category(column: pa.ChunkedArray) -> pd.Categorical:
     """An Arrow string column as a pandas categorical (one dictionary-encoding pass)."""
     encoded = column.combine_chunks().dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -184,7 +184,7 @@ def _arrow_category(column: pa.ChunkedArray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
-def _arrow_strings(column: pa.ChunkedArray) -> Any:
+def arrow_strings(column: pa.ChunkedArray) -> Any:
     """An Arrow string column as a pandas string array, without a Python round trip."""
     return pd.array(column.combine_chunks().cast(pa.large_string()), dtype=STR)
 
@@ -217,21 +217,21 @@ def responses_frame_from_records(
     run_created_at = utc_series(table["created_at"]).array.take(run_codes)
 
     # Response-level columns straight from Arrow: no per-row Python objects.
-    prompt_uuid = _arrow_category(records["prompt_uuid"])
-    response_uuid = _arrow_strings(records["response_uuid"])
-    response_text = _arrow_strings(records["response_text"])
-    file_uuid = _arrow_strings(records["file_uuid"])
-    file_path = _arrow_strings(records["file_path"])
-    content_type = _arrow_category(records["content_type"])
-    ai_refused = _bools(records["ai_refused"])[0]
-    excluded = _bools(records["exclude_from_scoring"])[0]
-    passed, unknown = _bools(records["is_passed"])
+    prompt_uuid = arrow_category(records["prompt_uuid"])
+    response_uuid = arrow_strings(records["response_uuid"])
+    response_text = arrow_strings(records["response_text"])
+    file_uuid = arrow_strings(records["file_uuid"])
+    file_path = arrow_strings(records["file_path"])
+    content_type = arrow_category(records["content_type"])
+    ai_refused = arrow_bools(records["ai_refused"])[0]
+    excluded = arrow_bools(records["exclude_from_scoring"])[0]
+    passed, unknown = arrow_bools(records["is_passed"])
     confidence = records["confidence"].to_numpy().astype(float)
-    explanation = _arrow_strings(records["explanation"])
+    explanation = arrow_strings(records["explanation"])
     thread = np.asarray(records["thread_uuid"].to_pylist(), dtype=object)
     turn = records["turn_number"].to_numpy().astype(float)
-    manual = _bools(records["manually_updated"])[0]
-    original, original_unknown = _bools(records["original_is_passed"])
+    manual = arrow_bools(records["manually_updated"])[0]
+    original, original_unknown = arrow_bools(records["original_is_passed"])
     original_confidence = records["original_confidence"].to_numpy().astype(float)
     del records
     overridden = (original_unknown != unknown) | (
