@@ -37,6 +37,9 @@ class Settings:
     cache_dir: str | None = None  # EVAL_DASHBOARD_CACHE_DIR
     lake_url: str | None = None  # EVAL_DASHBOARD_LAKE_URL (a folder or s3://bucket/prefix)
     lake_check_s: float = 15.0  # EVAL_DASHBOARD_LAKE_CHECK_S (how often to look for a new sync)
+    # EVAL_DASHBOARD_LAKE_MEMORY_MB: DuckDB's memory limit per lake connection. Its default
+    # is 80% of the machine's RAM; bounded, a large scan spills or streams instead of growing.
+    lake_memory_mb: int = 384
     demo_scale: float = 1.0  # EVAL_DASHBOARD_DEMO_SCALE
     feather_max_runs: int = 50_000  # EVAL_DASHBOARD_FEATHER_MAX_RUNS
     workspaces: str | None = None  # EVAL_DASHBOARD_WORKSPACES (raw; secrets may add a fallback)
@@ -68,6 +71,7 @@ class Settings:
             cache_dir=get("EVAL_DASHBOARD_CACHE_DIR"),
             lake_url=get("EVAL_DASHBOARD_LAKE_URL"),
             lake_check_s=_seconds(env, "EVAL_DASHBOARD_LAKE_CHECK_S", cls.lake_check_s),
+            lake_memory_mb=_positive_int(env, "EVAL_DASHBOARD_LAKE_MEMORY_MB", cls.lake_memory_mb),
             demo_scale=float(get("EVAL_DASHBOARD_DEMO_SCALE") or cls.demo_scale),
             feather_max_runs=int(get("EVAL_DASHBOARD_FEATHER_MAX_RUNS") or cls.feather_max_runs),
             workspaces=env.get("EVAL_DASHBOARD_WORKSPACES"),

@@ -12,7 +12,7 @@ a plain folder and on S3 (put-if-absent), and needs no server or JVM; docs/deplo
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -300,8 +300,11 @@ class LakeSnapshot:
             return ds.dataset(SCHEMAS[name].empty_table())
         return delta_table(self.location, name, version).to_pyarrow_dataset()
 
-    def connect(self) -> Any:
+    def connect(self, memory_mb: int | None = None, workspaces: Sequence[str] | None = None) -> Any:
         """A DuckDB connection with one view per table of this snapshot.
+
+        With `workspaces`, the evals, runs, prompts and responses views hold only theirs (a
+        dashboard's workspace or allowlist), so every query over them is scoped.
 
         A local lake is read by DuckDB's own Parquet reader over the snapshot's files (the
         Delta log says which): it reads filter columns first and the rest only for matching
@@ -313,24 +316,40 @@ class LakeSnapshot:
 
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
+        limit = settings().lake_memory_mb if memory_mb is None else memory_mb
+        con.execute(f"SET memory_limit = '{int(limit)}MB'")
+        scoped = {"evals", "runs", "prompts", "responses"} if workspaces is not None else set()
         for name in TABLES:
+            base = f"{name}_all" if name in scoped else name
             version = self.versions.get(name)
             files = [] if version is None else self._files(name, version)
             if self.location.is_s3 or not files:
-                con.register(name, self.dataset(name))
-                continue
-            hive = ""
-            if name == "responses":  # partition values live in the paths, not the files
-                types = ", ".join(f"'{c}': VARCHAR" for c in RESPONSES_PARTITIONS)
-                hive = f", hive_partitioning = true, hive_types = {{{types}}}"
-            listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}]{hive})")
+                con.register(base, self.dataset(name))
+            else:
+                hive = ""
+                if name == "responses":  # partition values live in the paths, not the files
+                    types = ", ".join(f"'{c}': VARCHAR" for c in RESPONSES_PARTITIONS)
+                    hive = f", hive_partitioning = true, hive_types = {{{types}}}"
+                listed = ", ".join(_literal(f) for f in files)
+                con.execute(f"CREATE VIEW {base} AS SELECT * FROM read_parquet([{listed}]{hive})")
+        if workspaces is not None:
+            listed = ", ".join(_literal(w) for w in workspaces) or "NULL"
+            for name in ("evals", "runs", "responses"):
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_all "
+                            f"WHERE workspace_uuid IN ({listed})")  # fmt: skip
+            con.execute("CREATE VIEW prompts AS SELECT * FROM prompts_all "
+                        "WHERE eval_uuid IN (SELECT eval_uuid FROM evals)")  # fmt: skip
         return con
 
     def _files(self, name: str, version: int) -> list[str]:
         """The data files of a table at a version (local paths)."""
         table = delta_table(self.location, name, version)
         return [uri.removeprefix("file://") for uri in table.file_uris()]
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (views cannot take bound parameters)."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def last_sync(location: LakeLocation) -> dict[str, Any] | None:

@@ -50,6 +50,8 @@ class Filters:
     evals: tuple[str, ...] | None = None  # eval uuids or names
     runs: tuple[str, ...] | None = None  # run uuids or names (sandbox runs' marked names)
     text: str | None = None  # case-insensitive literal substring of prompt, response, reason
+    run_ids: tuple[str, ...] | None = None  # run uuids only (pushed down to the files' stats)
+    reviewed: bool | None = None  # a person changed or confirmed the verdict (manually_updated)
 
 
 NO_FILTERS = Filters()
@@ -102,6 +104,10 @@ def _where(filters: Filters, include_sandbox: bool, params: list[Any]) -> str:
     if f.runs is not None:
         by_id = _in("eval_run_uuid", list(f.runs), params)
         parts.append(f"({by_id} OR {_in(_run_name(include_sandbox), list(f.runs), params)})")
+    if f.run_ids is not None:
+        parts.append(_in("eval_run_uuid", list(f.run_ids), params))
+    if f.reviewed is not None:
+        parts.append(f"coalesce(manually_updated, false) = {'true' if f.reviewed else 'false'}")
     if f.text:
         pattern = _like(f.text)
         params.extend([pattern] * 3)
@@ -142,6 +148,92 @@ def responses(
         f"ORDER BY run_created_at, eval_run_uuid, row_index{page}",
         params,
     )
+
+
+_ORDER = ("run_created_at", "eval_run_uuid", "row_index")
+
+
+def _key_of(con: Any, uuid: str) -> tuple[Any, ...] | None:
+    """A response's ORDER key (first match by uuid), or None when there is no such response."""
+    got = con.execute(
+        f"SELECT {', '.join(_ORDER)} FROM responses WHERE response_uuid = ? "
+        f"ORDER BY {', '.join(_ORDER)} LIMIT 1",
+        [uuid],
+    ).fetchall()
+    return tuple(got[0]) if got else None
+
+
+def position(con: Any, filters: Filters, uuid: str, include_sandbox: bool = False) -> int | None:
+    """Where a response sits among the matching rows in their order (None: it does not match).
+
+    A count of the matching rows that come before it, not a window over all of them.
+    """
+    key = _key_of(con, uuid)
+    if key is None:
+        return None
+    params: list[Any] = []
+    where = _where(filters, include_sandbox, params)
+    cols = ", ".join(_ORDER)
+    before, matches = con.execute(
+        f"SELECT count(*) FILTER (({cols}) < (?, ?, ?)), "
+        f"count(*) FILTER (({cols}) = (?, ?, ?) AND response_uuid = ?) "
+        f"FROM responses WHERE {where}",
+        [*key, *key, uuid, *params],
+    ).fetchall()[0]
+    return int(before) if matches else None
+
+
+def neighbours(
+    con: Any, filters: Filters, uuid: str, include_sandbox: bool = False
+) -> tuple[str | None, str | None]:
+    """The matching responses just before and after this one in the rows' order."""
+    key = _key_of(con, uuid)
+    if key is None or position(con, filters, uuid, include_sandbox) is None:
+        return None, None
+    cols = ", ".join(_ORDER)
+    found: list[str | None] = []
+    for op, direction in (("<", "DESC"), (">", "ASC")):
+        params: list[Any] = [*key]
+        where = _where(filters, include_sandbox, params)
+        got = con.execute(
+            f"SELECT response_uuid FROM responses WHERE ({cols}) {op} (?, ?, ?) AND {where} "
+            f"ORDER BY {', '.join(f'{c} {direction}' for c in _ORDER)} LIMIT 1",
+            params,
+        ).fetchall()
+        found.append(str(got[0][0]) if got else None)
+    return found[0], found[1]
+
+
+def thread(
+    con: Any,
+    run_uuid: str,
+    thread_uuid: str,
+    include_sandbox: bool = False,
+    columns: Sequence[str] = RESPONSE_COLUMNS,
+) -> pd.DataFrame:
+    """The responses of one conversation in one run, in their order."""
+    params: list[Any] = []
+    where = _where(Filters(run_ids=(run_uuid,)), include_sandbox, params)
+    shown = [f"{_run_name(include_sandbox)} AS run_name" if c == "run_name" else c for c in columns]
+    return frame(
+        con,
+        f"SELECT {', '.join(shown)} FROM responses WHERE {where} AND thread_uuid = ? "
+        f"ORDER BY {', '.join(_ORDER)}",
+        [*params, thread_uuid],
+    )
+
+
+def distinct(con: Any, column: str, include_sandbox: bool = False) -> list[str]:
+    """A column's distinct non-empty values as text, sorted (a filter's choices)."""
+    if column not in RESPONSE_COLUMNS:
+        raise ValueError(f"no responses column {column!r}")
+    params: list[Any] = []
+    where = _where(NO_FILTERS, include_sandbox, params)
+    name = _run_name(include_sandbox) if column == "run_name" else column
+    rows = con.execute(
+        f"SELECT DISTINCT CAST({name} AS VARCHAR) AS v FROM responses WHERE {where}", params
+    ).fetchall()
+    return sorted({str(v) for (v,) in rows if v is not None and str(v)})
 
 
 def count_responses(con: Any, filters: Filters = NO_FILTERS, include_sandbox: bool = False) -> int:
@@ -204,6 +296,42 @@ def failing_categories(
         params,
     ).fetchall()
     return aggregates.failing_from_rates(rates, pairs, top)
+
+
+def overview(
+    con: Any, filters: Filters = NO_FILTERS, include_sandbox: bool = False, top: int = 10
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """(verdict_counts, category_pass_rates, failing_categories) from one scan of responses.
+
+    The three read the same rows, so one GROUP BY category, eval type and verdict gives every
+    total they need: a third of the scans of asking each on its own.
+    """
+    params: list[Any] = []
+    where = _where(filters, include_sandbox, params)
+    groups = frame(
+        con,
+        "SELECT prompt_category, eval_type, verdict, count(*) AS n, "
+        "count(*) FILTER (coalesce(ai_refused, false)) AS refused "
+        f"FROM responses WHERE {where} GROUP BY ALL",
+        params,
+    )
+    n = groups["n"].astype("int64")
+    passed_rows, failed_rows = groups["verdict"] == PASSED, groups["verdict"] == FAILED
+    counts = aggregates.counts_from_totals(
+        int(n[passed_rows].sum()), int(n[failed_rows].sum()), int(n.sum()),
+        int(groups["refused"].sum()),
+    )  # fmt: skip
+    by_category = (
+        pd.DataFrame({"label": groups["prompt_category"], "passed": n.where(passed_rows, 0),
+                      "failed": n.where(failed_rows, 0)})
+        .groupby("label", dropna=False, sort=True)[["passed", "failed"]].sum()
+    )  # fmt: skip
+    rates = aggregates.pass_rates_from_counts(
+        "prompt_category", by_category.index, by_category["passed"], by_category["failed"]
+    )
+    failed_pairs = groups.loc[failed_rows, ["prompt_category", "eval_type"]]
+    pairs = list(failed_pairs.drop_duplicates().itertuples(index=False, name=None))
+    return counts, rates, aggregates.failing_from_rates(rates, pairs, top)
 
 
 def confidence_bands(
@@ -300,16 +428,27 @@ def board_pairs(con: Any, include_sandbox: bool = False) -> list[tuple[str, str]
     return [(pair[0], pair[1]) for pair in found.values() if len(pair) == 2]
 
 
+# What the board's counts need of a pair's responses; its texts are left empty (never read).
+_BOARD_KEYS = ("eval_run_uuid", "prompt_uuid", "thread_uuid", "turn_number", "verdict")
+
+
 def regression_board(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
-    """regressions.regression_board, reading only the responses of each eval's two runs."""
+    """regressions.regression_board, reading only the keys and verdicts of each eval's two runs.
+
+    The board counts flips; it never shows a prompt or an answer, so their texts (most of the
+    bytes) are not read: the flip table of one pair (`flips`) reads them when it is opened.
+    """
     pairs = board_pairs(con, include_sandbox)
     wanted = tuple(run for pair in pairs for run in pair)
-    paired = responses(con, Filters(runs=wanted), include_sandbox, columns=PAIR_COLUMNS)
+    paired = responses(con, Filters(run_ids=wanted), include_sandbox, columns=_BOARD_KEYS)
+    for name in PAIR_COLUMNS:
+        if name not in paired.columns:
+            paired[name] = None if name != "confidence" else float("nan")
     return regressions.regression_board(runs(con, include_sandbox), paired)
 
 
 def flips(con: Any, run_a: str, run_b: str, include_sandbox: bool = False) -> pd.DataFrame:
     """compare.flip_table of two runs, reading only their responses."""
-    both = responses(con, Filters(runs=(run_a, run_b)), include_sandbox, columns=PAIR_COLUMNS)
+    both = responses(con, Filters(run_ids=(run_a, run_b)), include_sandbox, columns=PAIR_COLUMNS)
     uuid = both["eval_run_uuid"]
     return compare.flip_table(both[uuid == run_a], both[uuid == run_b])

@@ -157,6 +157,33 @@ def test_failing_categories_equal(con: Any, frames: dict[str, pd.DataFrame]) -> 
 
 
 @pytest.mark.parametrize("include", [False, True])
+@pytest.mark.parametrize(
+    "filters", [{}, {"eval_types": ("safety", "jailbreak")}, {"verdicts": ("failed",)}]
+)
+def test_the_overview_scan_equals_its_three_pandas_aggregates(
+    con: Any, frames: dict[str, pd.DataFrame], include: bool, filters: dict[str, Any]
+) -> None:
+    kept = filter_responses(view(frames, include)["responses"], **filters)
+    counts, rates, failing = sql.overview(con, sql.Filters(**filters), include)
+    want = verdict_counts(kept)
+    assert set(counts) == set(want)
+    for name, value in want.items():
+        assert counts[name] == value or (math.isnan(counts[name]) and math.isnan(value)), name
+    same_frame(rates, category_pass_rates(kept))
+    same_frame(failing, failing_categories(kept))
+    assert len(failing) > 0
+
+
+def test_run_ids_keep_exactly_those_runs(con: Any, frames: dict[str, pd.DataFrame]) -> None:
+    responses = view(frames, False)["responses"]
+    two = tuple(responses["eval_run_uuid"].astype(str).unique()[:2])
+    got = sql.responses(con, sql.Filters(run_ids=two), columns=("eval_run_uuid",))
+    assert sorted(set(got["eval_run_uuid"])) == sorted(two)
+    assert len(got) == int(responses["eval_run_uuid"].isin(two).sum())
+    assert sql.count_responses(con, sql.Filters(run_ids=())) == 0
+
+
+@pytest.mark.parametrize("include", [False, True])
 def test_calibration_bands_equal_confidence_bands(
     con: Any, frames: dict[str, pd.DataFrame], include: bool
 ) -> None:
@@ -247,3 +274,85 @@ def test_an_expired_lock_is_taken_over_and_its_old_owner_can_no_longer_renew(
     lake_lock.WriterLock(where, ttl_s=60, owner="new", clock=lambda: now[0]).acquire()
     with pytest.raises(lake.LakeLocked):
         old.renew()
+
+
+# --- the Responses page's rows: the frame and the lake answer alike ---------------------------
+
+ROW_FILTERS = [
+    {},
+    {"query": {"verdicts": ("failed",), "categories": ("privacy", "self-harm", "medical advice")}},
+    {"query": {"text": "doctor"}},
+    {"query": {"eval_types": ("safety",)}, "reviewed": True},
+    {"reviewed": False},
+]
+
+
+def both_rows(con: Any, frames: dict[str, pd.DataFrame], include: bool) -> tuple[Any, Any]:
+    from reporting.aymara.response_rows import FrameRows, LakeRows
+
+    responses = view(frames, include)["responses"]
+    # The lake's order (oldest run first, the API's order within a run); the loader's frame
+    # keeps the listing's, so the frame is put in the lake's order to compare row by row.
+    key = pd.DataFrame({"at": responses["run_created_at"].to_numpy(),
+                        "run": responses["eval_run_uuid"].astype(str).to_numpy()})  # fmt: skip
+    ordered = responses.iloc[key.sort_values(["at", "run"], kind="stable").index.to_numpy()]
+    return FrameRows(ordered), LakeRows(con.cursor, include, len(responses))
+
+
+def row_filters(spec: dict[str, Any]) -> Any:
+    from reporting.aymara.response_rows import RowFilters
+
+    return RowFilters(sql.Filters(**spec.get("query", {})), spec.get("reviewed"))
+
+
+@pytest.mark.parametrize("include", [False, True])
+@pytest.mark.parametrize("spec", ROW_FILTERS)
+def test_a_page_of_rows_and_its_counts_are_the_same_from_the_frame_and_the_lake(
+    con: Any, frames: dict[str, pd.DataFrame], include: bool, spec: dict[str, Any]
+) -> None:
+    mine, lakes = both_rows(con, frames, include)
+    filters = row_filters(spec)
+    assert lakes.counts(filters) == mine.counts(filters) or _same_counts(
+        lakes.counts(filters), mine.counts(filters)
+    )
+    for offset in (0, 100):
+        want = mine.page(filters, offset, 50)
+        got = lakes.page(filters, offset, 50)
+        assert got["response_uuid"].tolist() == want["response_uuid"].astype(str).tolist()
+    assert mine.counts(filters)["total"] > 0
+
+
+def _same_counts(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in b)
+
+
+@pytest.mark.parametrize("spec", ROW_FILTERS[:3])
+def test_a_responses_place_and_neighbours_are_the_same_from_the_frame_and_the_lake(
+    con: Any, frames: dict[str, pd.DataFrame], spec: dict[str, Any]
+) -> None:
+    mine, lakes = both_rows(con, frames, False)
+    filters = row_filters(spec)
+    kept = mine.everything(filters)["response_uuid"].astype(str).tolist()
+    for uuid in (kept[0], kept[len(kept) // 2], kept[-1]):
+        assert lakes.position(filters, uuid) == mine.position(filters, uuid) == kept.index(uuid)
+        assert lakes.neighbours(filters, uuid) == mine.neighbours(filters, uuid)
+    assert lakes.neighbours(filters, kept[0])[0] is None
+    assert lakes.neighbours(filters, kept[-1])[1] is None
+    assert lakes.position(filters, "no-such-response") is None
+    assert lakes.neighbours(filters, "no-such-response") == (None, None)
+
+
+def test_filter_choices_and_threads_are_the_same_from_the_frame_and_the_lake(
+    con: Any, frames: dict[str, pd.DataFrame]
+) -> None:
+    mine, lakes = both_rows(con, frames, True)
+    for column in ("prompt_category", "eval_type", "eval_name", "run_name"):
+        assert lakes.options(column) == mine.options(column), column
+    responses = mine.responses
+    turn = responses[responses["thread_uuid"].notna()].iloc[0]
+    want = mine.thread(turn)
+    got = lakes.thread(turn)
+    assert len(want) > 1
+    assert got["response_uuid"].tolist() == want["response_uuid"].astype(str).tolist()
+    single = responses[responses["thread_uuid"].isna()].iloc[0]
+    assert mine.thread(single) is None and lakes.thread(single) is None
