@@ -59,16 +59,30 @@ def stepper(rows: pd.DataFrame, id_column: str, current: str, *, param: str, nou
     """
     ids = rows[id_column].astype(str).tolist()
     before, after = neighbours(ids, current)
-    where = ids.index(current) + 1 if current in ids else None
+    where = ids.index(current) if current in ids else None
+    step_through(where, len(ids), before, after, param=param, noun=noun)
+
+
+def step_through(
+    where: int | None,
+    count: int,
+    before: str | None,
+    after: str | None,
+    *,
+    param: str,
+    noun: str,
+) -> None:
+    """`stepper` from what a query found: the row's place (from 0), the count, its neighbours."""
+    where = None if where is None else where + 1
     back, place, ahead = st.columns([1, 2, 1], vertical_alignment="center")
     back.button(
         "Previous", icon=":material/arrow_back:", key=f"prev_{param}", disabled=before is None,
         on_click=_go, args=(param, before), width="stretch",
     )  # fmt: skip
     place.caption(
-        f"{noun.capitalize()} {where:,} of {len(ids):,} in the filtered rows"
+        f"{noun.capitalize()} {where:,} of {count:,} in the filtered rows"
         if where
-        else f"Not in the {len(ids):,} filtered {noun}s"
+        else f"Not in the {count:,} filtered {noun}s"
     )
     ahead.button(
         "Next", icon=":material/arrow_forward:", key=f"next_{param}", disabled=after is None,

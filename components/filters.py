@@ -9,12 +9,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from reporting.aymara.response_rows import distinct_values
 from reporting.vocabulary import words
 
 
 def options_of(series: pd.Series) -> list[str]:
     """The distinct non-empty values of a column, sorted, as text."""
-    return sorted({str(v) for v in series.dropna().unique() if str(v)})
+    return distinct_values(series)
 
 
 def multi(

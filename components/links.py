@@ -26,15 +26,15 @@ def _show_all() -> None:
     st.query_params.pop(RUN_ID_PARAM, None)
 
 
-def one_run(responses: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """The responses of the run the link names by id (all of them when it names none)."""
+def one_run_id(runs: pd.DataFrame) -> str | None:
+    """The run a link names by id, said in one line (None when it names none, or no such run)."""
     wanted = (st.query_params.get(RUN_ID_PARAM) or "").strip()
     if not wanted:
-        return responses
+        return None
     match = runs[runs["eval_run_uuid"] == wanted]
     if match.empty:
         missing_id("run", wanted, "every run")
-        return responses
+        return None
     run = match.iloc[0]
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(
@@ -42,7 +42,7 @@ def one_run(responses: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
             f"{escape_markdown(run['eval_name'])} (`{code_span(wanted)}`), as the link asks."
         )
         st.button("Show every run", on_click=_show_all, key="links_all_runs", type="tertiary")
-    return responses[(responses["eval_run_uuid"] == wanted).to_numpy(dtype=bool)]
+    return wanted
 
 
 def id_choice(

@@ -72,6 +72,8 @@ def _patch_dataset(run: EvalRun | None, run_uuid: str, record: dict[str, Any]) -
     """A function that puts one reviewed response (and its run's new numbers) into a dataset."""
 
     def change(data: Any) -> Any:
+        if getattr(data, "response_frame", True) is None:
+            return data  # read from the lake: the pages show the review after the next sync
         responses = getattr(data, "responses", None)
         if not isinstance(responses, pd.DataFrame) or "response_uuid" not in responses:
             return data
@@ -93,7 +95,7 @@ def _patch_dataset(run: EvalRun | None, run_uuid: str, record: dict[str, Any]) -
                     values[row] = value
                     runs[column] = values
         # Fresh derived copies: the regression board and the sandbox views are rebuilt from it.
-        return dataclasses.replace(data, responses=patched, runs=runs, _memo=Memo(), _views={})
+        return dataclasses.replace(data, response_frame=patched, runs=runs, _memo=Memo(), _views={})
 
     return change
 

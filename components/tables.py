@@ -260,14 +260,18 @@ def table(
     select: bool = False,
     height: int | str = "auto",
     selected: int | None = None,
+    total: int | None = None,
 ) -> Any:
     """Show the named columns with their formats; with select=True a row can be chosen.
 
     `selected` is the position of a row to show as chosen (e.g. the one a shared link names).
+    With `total`, `frame` is already the page `page_number(key, total, selected)` names, of
+    `total` rows a query holds (the lake's Responses), not every row.
     """
     order: Sequence[str] = [c for c in columns if c in frame.columns]
-    page = _page(frame, key, selected)
-    shown, configs = prepared(frame, columns, page)
+    rows = len(frame) if total is None else total
+    page = page_number(key, rows, selected)
+    shown, configs = prepared(frame, columns, 0 if total is not None else page)
     offset = page * PAGE_ROWS
     if selected is not None:
         selected -= offset
@@ -290,9 +294,9 @@ def table(
         placeholder="—",  # a missing value reads as a dash, not "None"
         **kwargs,
     )
-    if len(frame) > PAGE_ROWS:
-        _pager(frame, key, page)
-    return _Offset(event, offset) if offset and select else event
+    if rows > PAGE_ROWS:
+        _pager(rows, key, page)
+    return _Offset(event, offset) if offset and select and total is None else event
 
 
 @dataclass(frozen=True)
@@ -308,31 +312,31 @@ class _Offset:
         return SimpleNamespace(rows=rows, columns=getattr(self.event.selection, "columns", []))
 
 
-def _page_key(frame: pd.DataFrame, key: str | None) -> str:
-    return f"_page_{key or len(frame)}"
+def _page_key(key: str | None, total: int) -> str:
+    return f"_page_{key or total}"
 
 
-def _page(frame: pd.DataFrame, key: str | None, selected: int | None) -> int:
+def page_number(key: str | None, total: int, selected: int | None) -> int:
     """The page shown: the one chosen, else the one holding a linked row, else the first."""
-    last = max(0, (len(frame) - 1) // PAGE_ROWS)
-    state = _page_key(frame, key)
+    last = max(0, (total - 1) // PAGE_ROWS)
+    state = _page_key(key, total)
     if state not in st.session_state and selected is not None and selected >= 0:
         st.session_state[state] = selected // PAGE_ROWS
     return min(max(0, int(st.session_state.get(state, 0))), last)
 
 
-def _pager(frame: pd.DataFrame, key: str | None, page: int) -> None:
+def _pager(total: int, key: str | None, page: int) -> None:
     """'Rows 1,001–2,000 of 31,635' with the previous and next pages, under the table."""
-    state = _page_key(frame, key)
-    last = (len(frame) - 1) // PAGE_ROWS
+    state = _page_key(key, total)
+    last = (total - 1) // PAGE_ROWS
 
     def go(to: int) -> None:
         st.session_state[state] = to
 
-    first_row, last_row = page * PAGE_ROWS + 1, min(len(frame), (page + 1) * PAGE_ROWS)
+    first_row, last_row = page * PAGE_ROWS + 1, min(total, (page + 1) * PAGE_ROWS)
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.caption(
-            f"Rows {first_row:,}–{last_row:,} of {len(frame):,}; the browser gets one page at "
+            f"Rows {first_row:,}–{last_row:,} of {total:,}; the browser gets one page at "
             "a time (the CSV has them all)."
         )
         st.button(
@@ -366,12 +370,15 @@ def selected_row(
     height: int | str = "auto",
     display: pd.DataFrame | None = None,
     linked_from: pd.DataFrame | None = None,
+    total: int | None = None,
+    selected: int | None = None,
 ) -> pd.Series | None:
     """A table bound to a URL parameter: the row the link names shown chosen, a choice linked.
 
     Returns the row the URL names (just chosen, or from a shared link), looked up in
     `linked_from` (default: the table's rows), or None. `display` is what the table shows
-    when it differs from `frame` (same rows, same order, formatted).
+    when it differs from `frame` (same rows, same order, formatted). With `total`, `frame` is
+    one page of a query's rows (see `table`) and `selected` the linked row's place among all.
     """
     event = table(
         frame if display is None else display,
@@ -379,7 +386,10 @@ def selected_row(
         key=key,
         select=True,
         height=height,
-        selected=position(frame, id_column, st.query_params.get(param)),
+        selected=position(frame, id_column, st.query_params.get(param))
+        if total is None
+        else selected,
+        total=total,
     )
     row = chosen(event, frame)
     picked = None if row is None else str(row[id_column])

@@ -6,11 +6,12 @@ CLI both call `fetch_aymara`, so a page and a report file show the same data.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -24,6 +25,7 @@ from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import RunStore
 from reporting.aymara.definitions import sandbox_runs, sandbox_view
 from reporting.aymara.regressions import regression_board
+from reporting.aymara.response_rows import FrameRows, ResponseRows
 from reporting.aymara.responses import (
     response_records,
     responses_frame,
@@ -35,6 +37,38 @@ T = TypeVar("T")
 
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
+
+
+class _Lazy:
+    """A value built once, on first use, by whichever thread asks first (the others wait)."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self._lock = threading.Lock()
+
+    def get(self, build: Callable[[], T]) -> T:
+        """The value, built now if nobody has built it yet."""
+        if self.value is None:
+            with self._lock:
+                if self.value is None:
+                    self.value = build()
+        return self.value
+
+
+class LakeSource(Protocol):
+    """Where a dataset read from the lake gets its responses (jobs.lake_data.LakeQueries)."""
+
+    def responses(self, include_sandbox: bool | None) -> pd.DataFrame:
+        """Every response of the dataset's scope as the loader's frame (sandbox view applied)."""
+
+    def rows(self, include_sandbox: bool | None) -> ResponseRows:
+        """The Responses page's rows as SQL over the lake."""
+
+    def empty_responses(self) -> pd.DataFrame:
+        """A responses frame with no rows (the loader's columns and dtypes)."""
+
+    def board(self, include_sandbox: bool | None) -> pd.DataFrame:
+        """The regression board as SQL over the lake."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +89,9 @@ class AymaraData:
     evals: pd.DataFrame
     runs: pd.DataFrame
     prompts: pd.DataFrame
-    responses: pd.DataFrame
+    # The responses frame; None when read from the lake, where the Responses page asks SQL
+    # for the rows it shows and other pages read the frame on first use (`responses`).
+    response_frame: pd.DataFrame | None
     reports: tuple[EvalSuiteReport, ...]
     loaded_at: datetime
     workspaces: dict[str, str] = field(default_factory=dict)
@@ -70,6 +106,27 @@ class AymaraData:
     _views: dict[bool, AymaraData] = field(default_factory=dict, repr=False, compare=False)
     sandbox_included: bool | None = None  # None: the loaded data; else a view (see `view`)
     sandbox_hidden: int = 0  # sandbox runs this view leaves out
+    lake: LakeSource | None = field(default=None, repr=False, compare=False)
+    _lazy: _Lazy = field(default_factory=lambda: _Lazy(), repr=False, compare=False)
+
+    @property
+    def responses(self) -> pd.DataFrame:
+        """Every response as a frame: loaded, or read from the lake once, on first use."""
+        if self.response_frame is not None:
+            return self.response_frame
+        assert self.lake is not None, "a dataset without responses has a lake to read them from"
+        return self._lazy.get(lambda: self.lake.responses(self.sandbox_included))
+
+    @property
+    def responses_loaded(self) -> bool:
+        """True when the responses frame is in memory (always, unless read from the lake)."""
+        return self.response_frame is not None or self._lazy.value is not None
+
+    def response_rows(self) -> ResponseRows:
+        """The Responses page's rows: SQL over the lake, else the loaded frame."""
+        if self.response_frame is None and self.lake is not None:
+            return self.shared("response_rows", lambda: self.lake.rows(self.sandbox_included))
+        return FrameRows(self.responses, self.shared)
 
     @property
     def partial(self) -> bool:
@@ -87,6 +144,8 @@ class AymaraData:
 
         Three pages show it on every rerun, and it costs ~0.5 s at a million responses.
         """
+        if self.response_frame is None and self.lake is not None:  # the two runs' verdicts only
+            return self.shared("regression_board", lambda: self.lake.board(self.sandbox_included))
         return self.shared("regression_board", lambda: regression_board(self.runs, self.responses))
 
     def shared(self, name: str, build: Callable[[], T], *key: Any) -> T:
@@ -116,17 +175,20 @@ class AymaraData:
         if self.sandbox_included is not None:
             return self
         if include_sandbox not in self._views:
+            lazy = self.response_frame is None and self.lake is not None
             evals, runs, prompts, responses = sandbox_view(
-                self.evals, self.runs, self.prompts, self.responses, include_sandbox
-            )
+                self.evals, self.runs, self.prompts,
+                self.lake.empty_responses() if lazy else self.responses, include_sandbox,
+            )  # fmt: skip
             self._views[include_sandbox] = replace(
                 self,
                 evals=evals,
                 runs=runs,
                 prompts=prompts,
-                responses=responses,
+                response_frame=None if lazy else responses,
                 _memo=Memo(),
                 _views={},
+                _lazy=_Lazy(),
                 sandbox_included=include_sandbox,
                 sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,
             )
@@ -289,7 +351,7 @@ def fetch_aymara(
         evals=evals_df,
         runs=runs_df,
         prompts=prompts_df,
-        responses=responses_df,
+        response_frame=responses_df,
         reports=tuple(reports.items),
         loaded_at=now,
         workspaces=workspace_names,
@@ -354,7 +416,7 @@ def _empty(
         evals=evals,
         runs=runs,
         prompts=prompts,
-        responses=responses_frame({}, runs, prompts),
+        response_frame=responses_frame({}, runs, prompts),
         reports=(),
         loaded_at=now,
         problems=problems,

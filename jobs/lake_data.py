@@ -20,6 +20,9 @@ from client.errors import APIError
 from jobs import lake
 from jobs.aymara_data import AymaraData
 from jobs.lake import LakeLocation, LakeSnapshot, open_snapshot
+from reporting.aymara import sql
+from reporting.aymara.definitions import sandbox_view
+from reporting.aymara.response_rows import LakeRows
 from reporting.aymara.responses import arrow_bools, arrow_category, arrow_strings
 from reporting.aymara.schema import (
     EVAL_COLUMNS,
@@ -62,6 +65,17 @@ def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
+def typed_responses(frame: pd.DataFrame) -> pd.DataFrame:
+    """A SQL result's responses rows with the loader's dtypes (a page of them, for the card)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema = lake.SCHEMAS["responses"]
+    for name in RESPONSE_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, schema.field(name).type))
+    wanted = pa.schema([schema.field(c) for c in RESPONSE_COLUMNS])
+    return responses_from_lake(table.select(list(RESPONSE_COLUMNS)).cast(wanted))
+
+
 def responses_from_lake(table: pa.Table) -> pd.DataFrame:
     """The lake's responses rows as the loader's responses frame (same columns and dtypes)."""
     cols: dict[str, Any] = {}
@@ -97,9 +111,18 @@ def responses_from_lake(table: pa.Table) -> pd.DataFrame:
 
 
 def dataset_from_snapshot(
-    snapshot: LakeSnapshot, workspace: str | None, base_url: str, permitted: tuple[str, ...] = ()
+    snapshot: LakeSnapshot,
+    workspace: str | None,
+    base_url: str,
+    permitted: tuple[str, ...] = (),
+    *,
+    eager: bool = False,
 ) -> AymaraData:
-    """One workspace (or all, or the allowlist's) as of the snapshot's sync, as the loader's."""
+    """One workspace (or all, or the allowlist's) as of the snapshot's sync, as the loader's.
+
+    Its responses are read when a page first needs them all (`eager`: now); the Responses
+    page and the regression board ask SQL for theirs instead.
+    """
     con = snapshot.connect()
     where, params = _scope(workspace, permitted)
     evals = _typed(
@@ -122,27 +145,80 @@ def dataset_from_snapshot(
         ).df(),
         PROMPT_COLUMNS,
     )
-    relation = con.sql(
-        f"SELECT {', '.join(RESPONSE_COLUMNS)} FROM responses WHERE {where} "
-        "ORDER BY run_created_at, eval_run_uuid, row_index",
-        params=params,
-    )
-    # DuckDB 2 names it to_arrow_table; 1.x arrow (as reporting.aymara.sql.frame does).
-    table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
-    responses = responses_from_lake(table)
     names = {str(ws): "" for ws in runs["workspace_uuid"].dropna().unique() if str(ws) != ""}
+    queries = LakeQueries(snapshot, _workspaces(workspace, permitted), evals, runs, prompts)
     return AymaraData(
         base_url=base_url,
         workspace=workspace,
         evals=evals,
         runs=runs,
         prompts=prompts,
-        responses=responses,
+        response_frame=queries.responses(None) if eager else None,
         reports=(),
         loaded_at=_utc(snapshot.finished_at),
         workspaces=names,
         lake_sync=snapshot.sync_id,
+        lake=queries,
     )
+
+
+def _workspaces(workspace: str | None, permitted: tuple[str, ...]) -> list[str] | None:
+    """The workspaces a dataset holds (as _scope): one, the allowlist's, or None for all."""
+    if workspace not in (None, ALL_WORKSPACES):
+        return [str(workspace)]
+    return list(permitted) if permitted else None
+
+
+class LakeQueries:
+    """SQL over one snapshot, scoped to a dataset's workspaces: what AymaraData.lake asks.
+
+    The Responses page and the regression board ask it for exactly their rows and counts;
+    a page that needs every response reads the frame once (`responses`), on first use.
+    """
+
+    def __init__(
+        self,
+        snapshot: LakeSnapshot,
+        workspaces: list[str] | None,
+        evals: pd.DataFrame,
+        runs: pd.DataFrame,
+        prompts: pd.DataFrame,
+    ) -> None:
+        self.snapshot = snapshot
+        self.workspaces = workspaces
+        self._frames = (evals, runs, prompts)
+        self._con = snapshot.connect(workspaces=workspaces)
+
+    def cursor(self) -> Any:
+        """A connection of its own to the snapshot's views (one per thread or query)."""
+        return self._con.cursor()
+
+    def empty_responses(self) -> pd.DataFrame:
+        return responses_from_lake(lake.SCHEMAS["responses"].empty_table())
+
+    def responses(self, include_sandbox: bool | None) -> pd.DataFrame:
+        """Every response in scope as the loader's frame, the sandbox view applied if asked."""
+        relation = self.cursor().sql(
+            f"SELECT {', '.join(RESPONSE_COLUMNS)} FROM responses "
+            "ORDER BY run_created_at, eval_run_uuid, row_index"
+        )
+        # DuckDB 2 names it to_arrow_table; 1.x arrow (as reporting.aymara.sql.frame does).
+        table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
+        responses = responses_from_lake(table)
+        if include_sandbox is None:
+            return responses
+        evals, runs, prompts = self._frames
+        return sandbox_view(evals, runs, prompts, responses, include_sandbox)[3]
+
+    def rows(self, include_sandbox: bool | None) -> LakeRows:
+        """The Responses page's rows and counts, as SQL."""
+        include = include_sandbox is not False
+        total = sql.count_responses(self.cursor(), include_sandbox=include)
+        return LakeRows(self.cursor, include, total, typed=typed_responses)
+
+    def board(self, include_sandbox: bool | None) -> pd.DataFrame:
+        """The regression board, reading only each eval's two latest runs' keys and verdicts."""
+        return sql.regression_board(self.cursor(), include_sandbox is not False)
 
 
 def _utc(moment: pd.Timestamp) -> datetime:

@@ -13,9 +13,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from client.aymara import ALL_WORKSPACES
 from components import cache
-from jobs.lake import lake_location
+from jobs.lake import lake_location, open_snapshot
+from jobs.lake_data import dataset_from_snapshot
 from jobs.sync import sync_lake
+from reporting.aymara import sql
+from reporting.aymara.response_rows import LakeRows, RowFilters
 from tests.app.test_app_aymara import APP, TIMEOUT_S, open_page, pct, shown_of, tile
 from tests.conftest import SIMULATOR_KEY
 from tests.integration.test_lake_sync import client_of, control, score_new_run
@@ -94,3 +98,42 @@ def test_a_lake_never_synced_says_what_to_start(
     errors = " ".join(e.value for e in app.error)
     assert "has no finished sync yet" in errors
     assert "python -m jobs sync" in errors
+
+
+def test_the_responses_page_asks_the_lake_for_its_rows_and_never_holds_them_all(
+    app: AppTest, sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[int, int]] = []
+    page_of = LakeRows.page
+
+    def spy(self: LakeRows, filters: Any, offset: int, size: int) -> Any:
+        asked.append((offset, size))
+        return page_of(self, filters, offset, size)
+
+    monkeypatch.setattr(LakeRows, "page", spy)
+    totals = production_truth(sim)
+    open_page(app, "Responses", verdict="Failed")
+    assert shown_of(app, "responses") == (totals["failed"], totals["responses"])
+    table = app.dataframe[0].value
+    assert 0 < len(table) <= 1_000 and set(table["verdict"].astype(str)) == {"['Failed']"}
+    # The table's rows came from SQL, one page of them (the Overview ran first and read
+    # every response for its own charts; the Responses page does not use that frame).
+    assert asked == [(0, 1_000)]
+
+
+def test_a_lake_dataset_reads_every_response_only_when_a_page_needs_them(
+    lake_dir: Path, sim: Any
+) -> None:
+    totals = production_truth(sim)
+    snapshot = open_snapshot(lake_location(str(lake_dir)))
+    assert snapshot is not None
+    data = dataset_from_snapshot(snapshot, ALL_WORKSPACES, sim.base_url).view(False)
+    rows = data.response_rows()
+    assert isinstance(rows, LakeRows)
+    failed = RowFilters(sql.Filters(verdicts=("failed",)))
+    assert rows.counts(failed)["total"] == totals["failed"]
+    assert len(rows.page(failed, 0, 50)) == 50
+    assert len(data.regression_board) > 0
+    assert not data.responses_loaded  # counts, a page and the board: SQL only
+    assert len(data.responses) == totals["responses"]  # read once, when asked
+    assert data.responses_loaded
