@@ -23,6 +23,8 @@ from client.paging import Listing
 from jobs.memo import Memo, frozen
 from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import RunStore
+from reporting.aymara.aggregates import failing_categories, verdict_counts
+from reporting.aymara.compare import flip_table
 from reporting.aymara.definitions import sandbox_runs, sandbox_view
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.response_rows import FrameRows, ResponseRows
@@ -69,6 +71,12 @@ class LakeSource(Protocol):
 
     def board(self, include_sandbox: bool | None) -> pd.DataFrame:
         """The regression board as SQL over the lake."""
+
+    def summary(self, include_sandbox: bool | None) -> tuple[dict[str, Any], pd.DataFrame]:
+        """(verdict counts, failing categories) as SQL over the lake."""
+
+    def flips(self, run_a: str, run_b: str, include_sandbox: bool | None) -> pd.DataFrame:
+        """Two runs' flip table as SQL over the lake."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,32 @@ class AymaraData:
     def responses_loaded(self) -> bool:
         """True when the responses frame is in memory (always, unless read from the lake)."""
         return self.response_frame is not None or self._lazy.value is not None
+
+    def response_summary(self) -> tuple[dict[str, Any], pd.DataFrame]:
+        """(verdict counts, failing categories) of every response, built once per dataset.
+
+        On the lake: one grouped scan in SQL; the responses are not read into memory.
+        """
+        if self.response_frame is None and self.lake is not None:
+            lake = self.lake
+            return self.shared("response_summary", lambda: lake.summary(self.sandbox_included))
+        return self.shared(
+            "response_summary",
+            lambda: (verdict_counts(self.responses), failing_categories(self.responses)),
+        )
+
+    def flips(self, run_a: str, run_b: str) -> pd.DataFrame:
+        """Two runs compared prompt by prompt (compare.flip_table), built once per pair."""
+        if self.response_frame is None and self.lake is not None:
+            lake = self.lake
+            return self.shared("flips", lambda: lake.flips(run_a, run_b, self.sandbox_included),
+                               run_a, run_b)  # fmt: skip
+
+        def build() -> pd.DataFrame:
+            run = self.responses["eval_run_uuid"]
+            return flip_table(self.responses[run == run_a], self.responses[run == run_b])
+
+        return self.shared("flips", build, run_a, run_b)
 
     def response_rows(self) -> ResponseRows:
         """The Responses page's rows: SQL over the lake, else the loaded frame."""

@@ -216,6 +216,17 @@ class LakeQueries:
         total = sql.count_responses(self.cursor(), include_sandbox=include)
         return LakeRows(self.cursor, include, total, typed=typed_responses)
 
+    def summary(self, include_sandbox: bool | None) -> tuple[dict[str, Any], pd.DataFrame]:
+        """(verdict counts, failing categories) from one grouped scan."""
+        counts, _, failing = sql.overview(
+            self.cursor(), include_sandbox=include_sandbox is not False
+        )
+        return counts, failing
+
+    def flips(self, run_a: str, run_b: str, include_sandbox: bool | None) -> pd.DataFrame:
+        """Two runs' flip table, reading only their responses."""
+        return sql.flips(self.cursor(), run_a, run_b, include_sandbox is not False)
+
     def board(self, include_sandbox: bool | None) -> pd.DataFrame:
         """The regression board, reading only each eval's two latest runs' keys and verdicts."""
         return sql.regression_board(self.cursor(), include_sandbox is not False)

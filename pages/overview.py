@@ -7,7 +7,7 @@ from components import charts, links, numbers, partial, shell, tables
 from components.live import live_runs
 from components.tiles import p_clause, pct, tiles
 from reporting.aymara import definitions as d
-from reporting.aymara.aggregates import failing_categories, latest_run_changes, verdict_counts
+from reporting.aymara.aggregates import latest_run_changes
 from reporting.aymara.figures import pass_rate_by_eval
 from reporting.aymara.trend import HIGHLIGHTED, clicked_run, evals_worst_first, pass_rate_over_time
 from reporting.stats import REGRESSED
@@ -22,7 +22,7 @@ if data.evals.empty:
 
 # Built once per dataset and shared by every session: a rerun that changes nothing, or the
 # twentieth person opening the same link, computes none of these again.
-counts = data.shared("overview.counts", lambda: verdict_counts(data.responses))
+counts, failing = data.response_summary()  # on the lake: SQL, no response read into memory
 finished = data.shared("overview.finished", lambda: d.finished_runs(data.runs))
 latest = data.shared("overview.latest", lambda: latest_run_changes(data.runs))
 unfinished_evals = data.shared(
@@ -155,7 +155,6 @@ else:
 
 st.subheader(partial.mark("Prompt categories that fail most", by_responses))
 partial.caption(by_responses, gap)
-failing = data.shared("overview.failing", lambda: failing_categories(data.responses))
 if failing.empty and counts["scored"]:
     st.success("Nothing failed: every scored response in this workspace passed.")
 elif failing.empty:

@@ -8,7 +8,7 @@ from components.compare import change_badge, flip_card
 from components.report_button import report_button
 from components.tiles import p_clause, pct
 from jobs.report import ReportRequest
-from reporting.aymara.compare import NEWLY_FAILED, flip_table
+from reporting.aymara.compare import NEWLY_FAILED
 from reporting.stats import REGRESSED, p_label
 from reporting.text import escape_markdown, plural, run_label
 
@@ -77,14 +77,10 @@ def flips_of(row: pd.Series) -> None:
         ),
     ]
     st.caption(" · ".join(facts))
-    resp = data.responses
 
     def newly_failed() -> pd.DataFrame:
         """The pair's prompts that flipped to failed, the judge's most confident first."""
-        flips = flip_table(
-            resp[resp["eval_run_uuid"] == row["run_a"]],
-            resp[resp["eval_run_uuid"] == row["run_b"]],
-        )
+        flips = data.flips(str(row["run_a"]), str(row["run_b"]))
         # The judge's most confident new failures are the least likely to be judge noise.
         return flips[flips["change"] == NEWLY_FAILED].sort_values("confidence_b", ascending=False)
 

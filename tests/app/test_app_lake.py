@@ -116,9 +116,14 @@ def test_the_responses_page_asks_the_lake_for_its_rows_and_never_holds_them_all(
     assert shown_of(app, "responses") == (totals["failed"], totals["responses"])
     table = app.dataframe[0].value
     assert 0 < len(table) <= 1_000 and set(table["verdict"].astype(str)) == {"['Failed']"}
-    # The table's rows came from SQL, one page of them (the Overview ran first and read
-    # every response for its own charts; the Responses page does not use that frame).
+    # The table's rows came from SQL, one page of them.
     assert asked == [(0, 1_000)]
+    app.switch_page("pages/regressions.py").run()
+    assert not app.exception and [t.value for t in app.title] == ["Regressions"]
+    # The Overview (run first), Responses and Regressions asked SQL for their numbers and
+    # rows: no page read every response into memory.
+    [data] = [d for d in cache.dataset_cache().loaded() if getattr(d, "lake", None)]
+    assert not data.responses_loaded and not data.view(False).responses_loaded
 
 
 def test_a_lake_dataset_reads_every_response_only_when_a_page_needs_them(
@@ -134,6 +139,11 @@ def test_a_lake_dataset_reads_every_response_only_when_a_page_needs_them(
     assert rows.counts(failed)["total"] == totals["failed"]
     assert len(rows.page(failed, 0, 50)) == 50
     assert len(data.regression_board) > 0
-    assert not data.responses_loaded  # counts, a page and the board: SQL only
+    counts, failing = data.response_summary()
+    assert (counts["passed"], counts["failed"]) == (totals["passed"], totals["failed"])
+    assert len(failing) > 0
+    pair = data.regression_board.iloc[0]
+    assert len(data.flips(pair["run_a"], pair["run_b"])) > 0
+    assert not data.responses_loaded  # counts, a page, the board and its flips: SQL only
     assert len(data.responses) == totals["responses"]  # read once, when asked
     assert data.responses_loaded
