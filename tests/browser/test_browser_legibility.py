@@ -59,9 +59,10 @@ SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 PLURAL_HEDGE = re.compile(r"\w\(s\)")
 
 
-@pytest.fixture(params=MODES, ids=[m[0] for m in MODES])
+@pytest.fixture(scope="module", params=MODES, ids=[m[0] for m in MODES])
 def mode_page(browser: Any, request: Any) -> Iterator[tuple[str, Any]]:
-    """A fresh page at one width and colour scheme, recording page errors."""
+    """One tab per width and colour scheme, recording page errors (each test opens its page
+    afresh, a new session; the tab is shared so the app's scripts load from the cache)."""
     name, viewport, scheme = request.param
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
     tab = context.new_page()
@@ -165,6 +166,7 @@ def test_every_page_reads_in_plain_words_at_each_width_and_theme(
     ready: str,
 ) -> None:
     mode, tab = mode_page
+    tab.errors.clear()
     tab.goto(f"{feather_app.url}/{path}")
     tab.locator(MAIN).get_by_text(ready, exact=False).first.wait_for(timeout=WAIT_MS)
     settle(tab)
