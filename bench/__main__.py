@@ -1,5 +1,7 @@
 """`python -m bench [--quick | --lake | --uploads]`: every benchmark, one table printed; no asserts.
 
+`--viewers-uploads [--viewers-uploads-n 10]`: hostile uploads through the server beside N viewers.
+
 The simulator runs in its own process with 50 ms latency per request and 100 prompts per eval
 (so ~100 responses per run); the full run uses scale 10 (500 runs, ~49,000 responses) over HTTP
 and ~10,000 runs (~980,000 responses) for the frames part, generated in-process.
@@ -19,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import browser, cache_cost, feather, lake, load, uploads, viewers
+from bench import browser, cache_cost, feather, lake, load, upload_load, uploads, viewers
 from bench.report import Row, facts, seconds, table, timed, verdict
 from bench.stats import machine, sample
 
@@ -342,6 +344,25 @@ def bench_uploads(base: str | None) -> int:
     return 0
 
 
+def bench_viewers_uploads(n: int, scale: float) -> int:
+    """`--viewers-uploads`: N viewers without, then with, hostile uploads through the server."""
+    why_not = browser.available()
+    if why_not:
+        print(f"Uploads beside viewers skipped: {why_not}")
+        return 0
+    facts_of_machine = machine()
+    quiet, loaded = upload_load.run(n, scale, say)
+    print(
+        f"## Hostile uploads through the Score page beside {upload_load.viewers_named(n)}, warm "
+        f"server, simulator scale {scale:g} (50 ms latency)\n"
+    )
+    print(upload_load.table(quiet, loaded))
+    print(f"\n{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
+          f"{facts_of_machine['load']}; one upload per case; an upload not refused within "
+          f"{upload_load.REFUSAL_BOUND_S:.0f} s is a failure")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every part, print the table."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -382,7 +403,10 @@ def main(argv: list[str] | None = None) -> int:
         "--viewers-counts", default="1,10,20,50", help="with --viewers: the N of each round"
     )
     parser.add_argument(
-        "--viewers-scale", type=float, default=10, help="with --viewers: simulator scale (10)"
+        "--viewers-scale",
+        type=float,
+        default=10,
+        help="with --viewers or --viewers-uploads: simulator scale (10)",
     )
     parser.add_argument(
         "--viewers-base",
@@ -399,7 +423,18 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REV",
         help="with --uploads: also run this commit's parser (or this folder's), side by side",
     )
+    parser.add_argument(
+        "--viewers-uploads",
+        action="store_true",
+        help="only hostile uploads through the Score page while N viewers open Overview and "
+        "Responses: refusal times, viewers' times and the server's peak RSS without and with",
+    )
+    parser.add_argument(
+        "--viewers-uploads-n", type=int, default=10, help="with --viewers-uploads: viewers (10)"
+    )
     args = parser.parse_args(argv)
+    if args.viewers_uploads:
+        return bench_viewers_uploads(args.viewers_uploads_n, args.viewers_scale)
     if args.viewers:
         return bench_viewers(args.viewers_base, args.viewers_counts, args.viewers_scale)
     if args.uploads:

@@ -18,7 +18,8 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ class Round:
         )
 
 
-def _browser_cpu() -> float:
+def browser_cpu() -> float:
     """CPU seconds of Chromium's processes so far, exited renderers included (the viewers' side).
 
     A renderer that exited and whose parent is itself a Chromium process is counted in that
@@ -93,7 +94,7 @@ def _browser_cpu() -> float:
     return total
 
 
-def _proc(pid: int) -> tuple[float, float, float]:
+def process_figures(pid: int) -> tuple[float, float, float]:
     """(RSS MB, peak RSS MB, CPU seconds) of a process and its children, from /proc."""
     rss = peak = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -135,10 +136,11 @@ async def _viewer(browser: Any, url: str, bound_s: float, result: Round) -> None
         await context.close()
 
 
-async def _round(browser: Any, url: str, n: int, pid: int) -> Round:
+async def browser_round(browser: Any, url: str, n: int, pid: int) -> Round:
+    """N new Chromium sessions at one moment, each opening the Overview then Responses."""
     result = Round(n)
-    _, _, cpu_before = _proc(pid)
-    browser_before = _browser_cpu()
+    _, _, cpu_before = process_figures(pid)
+    browser_before = browser_cpu()
     started = time.perf_counter()
     bound = ROUND_BOUND_S
     tasks = [_viewer(browser, url, bound, result) for _ in range(n)]
@@ -147,9 +149,9 @@ async def _round(browser: Any, url: str, n: int, pid: int) -> Round:
     except TimeoutError:
         result.errors.append("the round ran past its bound")
     result.wall_s = time.perf_counter() - started
-    result.rss_mb_after, result.rss_mb_peak, cpu_after = _proc(pid)
+    result.rss_mb_after, result.rss_mb_peak, cpu_after = process_figures(pid)
     result.cpu_s = cpu_after - cpu_before
-    result.browser_cpu_s = _browser_cpu() - browser_before
+    result.browser_cpu_s = browser_cpu() - browser_before
     return result
 
 
@@ -184,12 +186,12 @@ async def _protocol_round(url: str, n: int, pid: int) -> Round:
 
     xsrf = httpx.get(f"{url}/_stcore/health", timeout=30).cookies["_streamlit_xsrf"]
     result = Round(n, "websocket")
-    _, _, cpu_before = _proc(pid)
+    _, _, cpu_before = process_figures(pid)
     started = time.perf_counter()
     views = [_protocol_view(url, xsrf, ("", "responses"), ROUND_BOUND_S, result) for _ in range(n)]
     await asyncio.gather(*views)
     result.wall_s = time.perf_counter() - started
-    result.rss_mb_after, result.rss_mb_peak, cpu_after = _proc(pid)
+    result.rss_mb_after, result.rss_mb_peak, cpu_after = process_figures(pid)
     result.cpu_s = cpu_after - cpu_before
     return result
 
@@ -205,6 +207,19 @@ async def _protocol_rounds(
 
 
 async def _all_rounds(url: str, counts: tuple[int, ...], pid: int, say: Callable) -> list[Round]:
+    async with chromium() as browser:
+        warm = await browser_round(browser, url, 1, pid)  # loads the data; not reported
+        say(f"  warm-up: {warm.line()}")
+        rounds = []
+        for n in counts:
+            rounds.append(await browser_round(browser, url, n, pid))
+            say(f"  {rounds[-1].line()}")
+        return rounds
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Any]:
+    """Debian's headless Chromium under Playwright, closed after."""
     from playwright.async_api import async_playwright
 
     from tests.appserver import CHROMIUM
@@ -212,13 +227,7 @@ async def _all_rounds(url: str, counts: tuple[int, ...], pid: int, say: Callable
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            warm = await _round(browser, url, 1, pid)  # loads the data; not reported
-            say(f"  warm-up: {warm.line()}")
-            rounds = []
-            for n in counts:
-                rounds.append(await _round(browser, url, n, pid))
-                say(f"  {rounds[-1].line()}")
-            return rounds
+            yield browser
         finally:
             await browser.close()
 
@@ -237,21 +246,54 @@ def refresh_round(url: str, pid: int, sim_url: str, key: str, sessions: int) -> 
         answer = httpx.request(method, f"{sim_url}{path}", headers={"x-api-key": key}, timeout=30)
         return answer.json() if answer.content else {}
 
-    rss_before, _, cpu_before = _proc(pid)
+    rss_before, _, cpu_before = process_figures(pid)
     stats("POST", "/_sim/reset-stats")
     took = press_together(url, "Refresh", sessions)
     listings = stats("GET", "/_sim/stats").get("by_route", {}).get("GET /v2/evals", 0)
-    rss_after, _, cpu_after = _proc(pid)
+    rss_after, _, cpu_after = process_figures(pid)
     # Memory once the sessions are idle again: does it return to its level? (a measurement's
     # wait, not synchronisation: nothing is waited for)
     time.sleep(12)
-    rss_settled, _, _ = _proc(pid)
+    rss_settled, _, _ = process_figures(pid)
     return (
         f"Refresh pressed by {sessions} sessions at once: {listings} evals-listing request(s) "
         f"(one reload lists once per page), median {statistics.median(took):.2f} s, worst "
         f"{max(took):.2f} s to settled; server RSS {rss_before:,.0f} → {rss_after:,.0f} MB, "
         f"{rss_settled:,.0f} MB 12 s later; CPU {cpu_after - cpu_before:.1f} s"
     )
+
+
+@contextmanager
+def simulator(scale: float) -> Iterator[tuple[Any, str]]:
+    """One simulator in its own process (100 prompts per eval, 50 ms latency) and its key."""
+    from bench.load import bench_key, start_simulator
+
+    key = bench_key()
+    sim = start_simulator(key, scale, 100, 50.0)
+    try:
+        yield sim, key
+    finally:
+        sim.stop()
+
+
+@contextmanager
+def app_on(label: str, root: Path, sim_url: str, key: str) -> Iterator[Any]:
+    """`streamlit run app.py` of a checkout on the simulator, with a run store of its own."""
+    from tests.appserver import start_app
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-viewers-store-"))
+    env = {
+        "AYMARA_AI_API_KEY": key,
+        "AYMARA_AI_BASE_URL": sim_url,
+        "EVAL_DASHBOARD_CACHE_DIR": str(folder),
+    }
+    name = "bench-viewers-" + "".join(c if c.isalnum() else "-" for c in label)
+    app = start_app(env, name=name, root=root)
+    try:
+        yield app
+    finally:
+        app.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run(
@@ -262,24 +304,11 @@ def run(
     browser_counts: tuple[int, ...] = (1, 5),
 ) -> dict[str, list[Round]]:
     """Rounds per checkout: each its own app on one shared simulator."""
-    from bench.load import bench_key, start_simulator
-    from tests.appserver import start_app
-
-    key = bench_key()
-    sim = start_simulator(key, scale, 100, 50.0)
     results: dict[str, list[Round]] = {}
     refreshes.clear()
-    try:
+    with simulator(scale) as (sim, key):
         for label, root in roots.items():
-            folder = Path(tempfile.mkdtemp(prefix="bench-viewers-store-"))
-            env = {
-                "AYMARA_AI_API_KEY": key,
-                "AYMARA_AI_BASE_URL": sim.base_url,
-                "EVAL_DASHBOARD_CACHE_DIR": str(folder),
-            }
-            name = "bench-viewers-" + "".join(c if c.isalnum() else "-" for c in label)
-            app = start_app(env, name=name, root=root)
-            try:
+            with app_on(label, root, sim.base_url, key) as app:
                 say(f"{label}: {app.url}")
                 pid = app.process.pid
                 rounds = asyncio.run(_all_rounds(app.url, browser_counts, pid, say))
@@ -287,9 +316,4 @@ def run(
                 results[label] = rounds
                 refreshes[label] = refresh_round(app.url, pid, sim.base_url, key, 10)
                 say(f"  {refreshes[label]}")
-            finally:
-                app.stop()
-                shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        sim.stop()
     return results
