@@ -8,6 +8,7 @@ have exactly the loader's columns and dtypes, so every page works on them unchan
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -188,10 +189,22 @@ class LakeQueries:
         self.workspaces = workspaces
         self._frames = (evals, runs, prompts)
         self._con = snapshot.connect(workspaces=workspaces)
+        self._own = threading.local()  # S3: one connection per thread (see cursor)
+        self._own.con = self._con
 
     def cursor(self) -> Any:
-        """A connection of its own to the snapshot's views (one per thread or query)."""
-        return self._con.cursor()
+        """A connection of its own to the snapshot's tables, for this thread's queries.
+
+        A local lake's tables are views in the database, which every cursor sees. On S3 they
+        are registered pyarrow datasets, which only the connection that registered them
+        sees, so each thread opens the snapshot once for itself.
+        """
+        if not self.snapshot.location.is_s3:
+            return self._con.cursor()
+        con = getattr(self._own, "con", None)
+        if con is None:
+            con = self._own.con = self.snapshot.connect(workspaces=self.workspaces)
+        return con
 
     def empty_responses(self) -> pd.DataFrame:
         return responses_from_lake(lake.SCHEMAS["responses"].empty_table())
