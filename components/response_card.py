@@ -160,17 +160,6 @@ def _true(value: Any) -> bool:
     return not is_missing(value) and bool(value)
 
 
-def thread_of(row: pd.Series, responses: pd.DataFrame) -> pd.DataFrame | None:
-    """The responses of the same run and conversation as row (None when it is single-turn)."""
-    thread = row.get("thread_uuid")
-    if is_missing(thread) or "thread_uuid" not in responses:
-        return None
-    same = responses["thread_uuid"].astype(object) == thread
-    if "eval_run_uuid" in responses and not is_missing(row.get("eval_run_uuid")):
-        same &= (responses["eval_run_uuid"].astype(object) == row.get("eval_run_uuid")).to_numpy()
-    return responses.loc[same.to_numpy()]
-
-
 def preview_column(responses: pd.DataFrame) -> pd.Series:
     """The response text for a table cell; a file response reads '[image file]' instead of ''."""
     text = responses["response_text"].astype(object)

@@ -6,7 +6,6 @@ CLI both call `fetch_aymara`, so a page and a report file show the same data.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import EvalSuiteReport
 from client.errors import APIError
 from client.paging import Listing
-from jobs.memo import Memo, frozen
+from jobs.memo import Memo, Once, frozen
 from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import RunStore
 from reporting.aymara.aggregates import failing_categories, verdict_counts
@@ -39,22 +38,6 @@ T = TypeVar("T")
 
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
-
-
-class _Lazy:
-    """A value built once, on first use, by whichever thread asks first (the others wait)."""
-
-    def __init__(self) -> None:
-        self.value: Any = None
-        self._lock = threading.Lock()
-
-    def get(self, build: Callable[[], T]) -> T:
-        """The value, built now if nobody has built it yet."""
-        if self.value is None:
-            with self._lock:
-                if self.value is None:
-                    self.value = build()
-        return self.value
 
 
 class LakeSource(Protocol):
@@ -115,7 +98,12 @@ class AymaraData:
     sandbox_included: bool | None = None  # None: the loaded data; else a view (see `view`)
     sandbox_hidden: int = 0  # sandbox runs this view leaves out
     lake: LakeSource | None = field(default=None, repr=False, compare=False)
-    _lazy: _Lazy = field(default_factory=lambda: _Lazy(), repr=False, compare=False)
+    _lazy: Once = field(default_factory=Once, repr=False, compare=False)
+
+    @property
+    def _on_lake(self) -> bool:
+        """Read from the lake without a responses frame: pages ask the lake's SQL instead."""
+        return self.response_frame is None and self.lake is not None
 
     @property
     def responses(self) -> pd.DataFrame:
@@ -135,7 +123,7 @@ class AymaraData:
 
         On the lake: one grouped scan in SQL; the responses are not read into memory.
         """
-        if self.response_frame is None and self.lake is not None:
+        if self._on_lake:
             lake = self.lake
             return self.shared("response_summary", lambda: lake.summary(self.sandbox_included))
         return self.shared(
@@ -145,7 +133,7 @@ class AymaraData:
 
     def flips(self, run_a: str, run_b: str) -> pd.DataFrame:
         """Two runs compared prompt by prompt (compare.flip_table), built once per pair."""
-        if self.response_frame is None and self.lake is not None:
+        if self._on_lake:
             lake = self.lake
             return self.shared("flips", lambda: lake.flips(run_a, run_b, self.sandbox_included),
                                run_a, run_b)  # fmt: skip
@@ -158,7 +146,7 @@ class AymaraData:
 
     def response_rows(self) -> ResponseRows:
         """The Responses page's rows: SQL over the lake, else the loaded frame."""
-        if self.response_frame is None and self.lake is not None:
+        if self._on_lake:
             return self.shared("response_rows", lambda: self.lake.rows(self.sandbox_included))
         return FrameRows(self.responses, self.shared)
 
@@ -178,7 +166,7 @@ class AymaraData:
 
         Three pages show it on every rerun, and it costs ~0.5 s at a million responses.
         """
-        if self.response_frame is None and self.lake is not None:  # the two runs' verdicts only
+        if self._on_lake:  # the two runs' verdicts only
             return self.shared("regression_board", lambda: self.lake.board(self.sandbox_included))
         return self.shared("regression_board", lambda: regression_board(self.runs, self.responses))
 
@@ -209,7 +197,7 @@ class AymaraData:
         if self.sandbox_included is not None:
             return self
         if include_sandbox not in self._views:
-            lazy = self.response_frame is None and self.lake is not None
+            lazy = self._on_lake
             evals, runs, prompts, responses = sandbox_view(
                 self.evals, self.runs, self.prompts,
                 self.lake.empty_responses() if lazy else self.responses, include_sandbox,
@@ -222,7 +210,7 @@ class AymaraData:
                 response_frame=None if lazy else responses,
                 _memo=Memo(),
                 _views={},
-                _lazy=_Lazy(),
+                _lazy=Once(),
                 sandbox_included=include_sandbox,
                 sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,
             )

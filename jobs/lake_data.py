@@ -48,15 +48,6 @@ NULLABLE_BOOLS = {"is_passed", "original_is_passed"}
 FLOATS = {"confidence", "original_confidence"}
 
 
-def _scope(workspace: str | None, permitted: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
-    """A WHERE clause: one workspace, the allowlist's, or every workspace the lake holds."""
-    if workspace not in (None, ALL_WORKSPACES):
-        return "workspace_uuid = ?", [workspace]
-    if permitted:
-        return f"workspace_uuid IN ({', '.join('?' for _ in permitted)})", list(permitted)
-    return "TRUE", []
-
-
 def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
     """The frame with exactly the schema's columns and dtypes, as the loader builds them."""
     out: dict[str, Any] = {}
@@ -112,49 +103,23 @@ def responses_from_lake(table: pa.Table) -> pd.DataFrame:
 
 
 def dataset_from_snapshot(
-    snapshot: LakeSnapshot,
-    workspace: str | None,
-    base_url: str,
-    permitted: tuple[str, ...] = (),
-    *,
-    eager: bool = False,
+    snapshot: LakeSnapshot, workspace: str | None, base_url: str, permitted: tuple[str, ...] = ()
 ) -> AymaraData:
     """One workspace (or all, or the allowlist's) as of the snapshot's sync, as the loader's.
 
-    Its responses are read when a page first needs them all (`eager`: now); the Responses
-    page and the regression board ask SQL for theirs instead.
+    Its responses are read when a page first needs them all; Overview, Responses and
+    Regressions ask SQL for theirs instead.
     """
-    con = snapshot.connect()
-    where, params = _scope(workspace, permitted)
-    evals = _typed(
-        con.execute(
-            f"SELECT * FROM evals WHERE {where} ORDER BY created_at, eval_uuid", params
-        ).df(),
-        EVAL_COLUMNS,
-    )
-    runs = _typed(
-        con.execute(
-            f"SELECT * FROM runs WHERE {where} ORDER BY created_at, eval_run_uuid", params
-        ).df(),
-        RUN_COLUMNS,
-    )
-    prompts = _typed(
-        con.execute(
-            "SELECT * FROM prompts WHERE eval_uuid IN (SELECT eval_uuid FROM evals "
-            f"WHERE {where}) ORDER BY eval_uuid, turn_number, prompt_uuid",
-            params,
-        ).df(),
-        PROMPT_COLUMNS,
-    )
+    queries = LakeQueries(snapshot, _workspaces(workspace, permitted))
+    evals, runs, prompts = queries.frames
     names = {str(ws): "" for ws in runs["workspace_uuid"].dropna().unique() if str(ws) != ""}
-    queries = LakeQueries(snapshot, _workspaces(workspace, permitted), evals, runs, prompts)
     return AymaraData(
         base_url=base_url,
         workspace=workspace,
         evals=evals,
         runs=runs,
         prompts=prompts,
-        response_frame=queries.responses(None) if eager else None,
+        response_frame=None,
         reports=(),
         loaded_at=_utc(snapshot.finished_at),
         workspaces=names,
@@ -177,20 +142,22 @@ class LakeQueries:
     a page that needs every response reads the frame once (`responses`), on first use.
     """
 
-    def __init__(
-        self,
-        snapshot: LakeSnapshot,
-        workspaces: list[str] | None,
-        evals: pd.DataFrame,
-        runs: pd.DataFrame,
-        prompts: pd.DataFrame,
-    ) -> None:
+    def __init__(self, snapshot: LakeSnapshot, workspaces: list[str] | None) -> None:
         self.snapshot = snapshot
-        self.workspaces = workspaces
-        self._frames = (evals, runs, prompts)
+        self.workspaces = workspaces  # the views hold only these (None: every workspace)
         self._con = snapshot.connect(workspaces=workspaces)
         self._own = threading.local()  # S3: one connection per thread (see cursor)
         self._own.con = self._con
+        con = self._con
+        self.frames = (  # the dataset's evals, runs and prompts, as the loader's
+            _typed(con.execute("SELECT * FROM evals ORDER BY created_at, eval_uuid").df(),
+                   EVAL_COLUMNS),
+            _typed(con.execute("SELECT * FROM runs ORDER BY created_at, eval_run_uuid").df(),
+                   RUN_COLUMNS),
+            _typed(con.execute(
+                "SELECT * FROM prompts WHERE eval_uuid IN (SELECT eval_uuid FROM evals) "
+                "ORDER BY eval_uuid, turn_number, prompt_uuid").df(), PROMPT_COLUMNS),
+        )  # fmt: skip
 
     def cursor(self) -> Any:
         """A connection of its own to the snapshot's tables, for this thread's queries.
@@ -213,14 +180,14 @@ class LakeQueries:
         """Every response in scope as the loader's frame, the sandbox view applied if asked."""
         relation = self.cursor().sql(
             f"SELECT {', '.join(RESPONSE_COLUMNS)} FROM responses "
-            "ORDER BY run_created_at, eval_run_uuid, row_index"
+            f"ORDER BY {', '.join(sql.ROW_ORDER)}"
         )
         # DuckDB 2 names it to_arrow_table; 1.x arrow (as reporting.aymara.sql.frame does).
         table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
         responses = responses_from_lake(table)
         if include_sandbox is None:
             return responses
-        evals, runs, prompts = self._frames
+        evals, runs, prompts = self.frames
         return sandbox_view(evals, runs, prompts, responses, include_sandbox)[3]
 
     def rows(self, include_sandbox: bool | None) -> LakeRows:

@@ -84,3 +84,19 @@ class Memo:
     def __len__(self) -> int:
         with self._lock:
             return len(self._values)
+
+
+class Once:
+    """A value built once, on first use, by whichever thread asks first (the others wait)."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self._lock = threading.Lock()
+
+    def get(self, build: Callable[[], T]) -> T:
+        """The value, built now if nobody has built it yet."""
+        if self.value is None:
+            with self._lock:
+                if self.value is None:
+                    self.value = build()
+        return self.value

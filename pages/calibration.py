@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, shell, tables
-from components.response_card import response_card, thread_of
+from components.response_card import response_card
 from components.review_card import review_actions
 from reporting.aymara.aggregates import confidence_bands
 from reporting.aymara.figures import calibration_chart
+from reporting.aymara.response_rows import thread_of
 from reporting.text import escape_markdown, plural
 from reporting.vocabulary import EVAL_TYPES, words
 

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import review, shell
-from components.response_card import response_card, thread_of
+from components.response_card import response_card
 from components.review_card import SHORTCUTS, review_panel
+from reporting.aymara.response_rows import thread_of
 from reporting.aymara.review_queue import QUEUE_HELP, QUEUES, review_queue, reviewed_mask
 from reporting.aymara.schema import FAILED, NOT_SCORED, PASSED
 from reporting.text import escape_markdown

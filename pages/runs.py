@@ -6,13 +6,14 @@ import streamlit as st
 from components import charts, detail, filters, links, numbers, shell, tables
 from components.live import live_runs
 from components.report_button import report_button
-from components.response_card import preview_column, response_card, thread_of
+from components.response_card import preview_column, response_card
 from components.review_card import review_actions
 from components.tiles import pct, tiles
 from jobs.report import ReportRequest
 from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
 from reporting.aymara.figures import category_bars, confidence_histogram
+from reporting.aymara.response_rows import thread_of
 from reporting.text import code_span, escape_markdown, is_missing, plural, run_label
 from reporting.vocabulary import EVAL_TYPES, STATUSES, words
 

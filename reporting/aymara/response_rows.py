@@ -19,9 +19,6 @@ from reporting.aymara.aggregates import verdict_counts
 from reporting.aymara.schema import RESPONSE_COLUMNS
 from reporting.aymara.search import filter_responses
 
-# The order rows are shown in (oldest run first, the API's order within a run).
-ORDER = ("run_created_at", "eval_run_uuid", "row_index")
-
 
 @dataclass(frozen=True)
 class RowFilters:
@@ -44,7 +41,7 @@ class ResponseRows(Protocol):
         """How many responses there are, unfiltered."""
 
     def page(self, filters: RowFilters, offset: int, size: int) -> pd.DataFrame:
-        """`size` matching rows from `offset`, in ORDER."""
+        """`size` matching rows from `offset`, in order (sql.ROW_ORDER; a frame keeps its own)."""
 
     def position(self, filters: RowFilters, uuid: str) -> int | None:
         """Where the response sits among the matching rows (None when it does not match)."""
@@ -62,6 +59,17 @@ class ResponseRows(Protocol):
 def distinct_values(series: pd.Series) -> list[str]:
     """The distinct non-empty values of a column, sorted, as text (a filter's choices)."""
     return sorted({str(v) for v in series.dropna().unique() if str(v)})
+
+
+def thread_of(row: pd.Series, responses: pd.DataFrame) -> pd.DataFrame | None:
+    """The responses of the same run and conversation as row (None when it is single-turn)."""
+    thread = row.get("thread_uuid")
+    if _missing(thread) or "thread_uuid" not in responses:
+        return None
+    same = responses["thread_uuid"].astype(object) == thread
+    if "eval_run_uuid" in responses and not _missing(row.get("eval_run_uuid")):
+        same &= (responses["eval_run_uuid"].astype(object) == row.get("eval_run_uuid")).to_numpy()
+    return responses.loc[same.to_numpy()]
 
 
 def _missing(value: Any) -> bool:
@@ -132,13 +140,7 @@ class FrameRows:
         return self._kept(filters)
 
     def thread(self, row: pd.Series) -> pd.DataFrame | None:
-        thread = row.get("thread_uuid")
-        if _missing(thread):
-            return None
-        same = self.responses["thread_uuid"].astype(object) == thread
-        if not _missing(row.get("eval_run_uuid")):
-            same &= self.responses["eval_run_uuid"].astype(object) == row["eval_run_uuid"]
-        return self.responses.loc[same.to_numpy()]
+        return thread_of(row, self.responses)
 
 
 class LakeRows:

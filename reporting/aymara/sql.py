@@ -55,6 +55,8 @@ class Filters:
 
 
 NO_FILTERS = Filters()
+# The order responses are shown in: oldest run first, the API's order within a run.
+ROW_ORDER = ("run_created_at", "eval_run_uuid", "row_index")
 
 
 def _in(column: str, values: Sequence[str], params: list[Any]) -> str:
@@ -145,19 +147,16 @@ def responses(
     return frame(
         con,
         f"SELECT {', '.join(shown)} FROM responses WHERE {where} "
-        f"ORDER BY run_created_at, eval_run_uuid, row_index{page}",
+        f"ORDER BY {', '.join(ROW_ORDER)}{page}",
         params,
     )
-
-
-_ORDER = ("run_created_at", "eval_run_uuid", "row_index")
 
 
 def _key_of(con: Any, uuid: str) -> tuple[Any, ...] | None:
     """A response's ORDER key (first match by uuid), or None when there is no such response."""
     got = con.execute(
-        f"SELECT {', '.join(_ORDER)} FROM responses WHERE response_uuid = ? "
-        f"ORDER BY {', '.join(_ORDER)} LIMIT 1",
+        f"SELECT {', '.join(ROW_ORDER)} FROM responses WHERE response_uuid = ? "
+        f"ORDER BY {', '.join(ROW_ORDER)} LIMIT 1",
         [uuid],
     ).fetchall()
     return tuple(got[0]) if got else None
@@ -173,7 +172,7 @@ def position(con: Any, filters: Filters, uuid: str, include_sandbox: bool = Fals
         return None
     params: list[Any] = []
     where = _where(filters, include_sandbox, params)
-    cols = ", ".join(_ORDER)
+    cols = ", ".join(ROW_ORDER)
     before, matches = con.execute(
         f"SELECT count(*) FILTER (({cols}) < (?, ?, ?)), "
         f"count(*) FILTER (({cols}) = (?, ?, ?) AND response_uuid = ?) "
@@ -190,14 +189,14 @@ def neighbours(
     key = _key_of(con, uuid)
     if key is None or position(con, filters, uuid, include_sandbox) is None:
         return None, None
-    cols = ", ".join(_ORDER)
+    cols = ", ".join(ROW_ORDER)
     found: list[str | None] = []
     for op, direction in (("<", "DESC"), (">", "ASC")):
         params: list[Any] = [*key]
         where = _where(filters, include_sandbox, params)
         got = con.execute(
             f"SELECT response_uuid FROM responses WHERE ({cols}) {op} (?, ?, ?) AND {where} "
-            f"ORDER BY {', '.join(f'{c} {direction}' for c in _ORDER)} LIMIT 1",
+            f"ORDER BY {', '.join(f'{c} {direction}' for c in ROW_ORDER)} LIMIT 1",
             params,
         ).fetchall()
         found.append(str(got[0][0]) if got else None)
@@ -218,7 +217,7 @@ def thread(
     return frame(
         con,
         f"SELECT {', '.join(shown)} FROM responses WHERE {where} AND thread_uuid = ? "
-        f"ORDER BY {', '.join(_ORDER)}",
+        f"ORDER BY {', '.join(ROW_ORDER)}",
         [*params, thread_uuid],
     )
 
