@@ -141,7 +141,9 @@ def pd_now() -> Any:
 
 def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
     """The SQL queries over the lake's newest snapshot; the peak RSS after them."""
+    from jobs.aymara_data import LIST_ROWS, QUEUE_ROWS
     from jobs.lake import lake_location, open_snapshot
+    from jobs.lake_data import LIST_COLUMNS, QUEUE_KEYS
     from reporting.aymara import sql
 
     baseline = _maxrss_mb()
@@ -155,6 +157,16 @@ def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
 
     def overview() -> Any:  # what pages/overview.py asks on the lake (AymaraData.response_summary)
         return sql.overview(con), sql.latest_run_changes(con)
+
+    previous, latest = sql.board_pairs(con)[0]  # one eval's two latest finished runs
+    keys = QUEUE_KEYS
+
+    def calibration() -> Any:  # pages/calibration.py: its bands, both ways, and its list
+        return (
+            sql.confidence_bands(con),
+            sql.confidence_bands(con, eval_type="All types"),
+            sql.low_confidence_failures(con, 0.7, limit=LIST_ROWS, columns=LIST_COLUMNS),
+        )
 
     out: dict[str, Any] = {"open_s": open_s, "baseline_rss_mb": baseline}
     # What the pages ask first, so the peak after them is a dashboard's: a page asks for one
@@ -175,6 +187,12 @@ def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
         ("overview", overview),
         ("board", lambda: sql.regression_board(con)),
         ("bands", lambda: sql.confidence_bands(con)),
+        # Runs (one run open), Compare (two runs), Calibration and the Review queue.
+        ("run_page", lambda: sql.responses(con, sql.Filters(run_ids=(latest,)))),
+        ("compare", lambda: sql.flips(con, previous, latest)),
+        ("calibration", calibration),
+        ("queue", lambda: sql.review_queue(con, "low_fail", limit=QUEUE_ROWS, columns=keys)),
+        ("queue_all", lambda: sql.review_queue(con, "filter", limit=QUEUE_ROWS, columns=keys)),
         ("filter", lambda: sql.responses(con, chosen)),
         ("search", lambda: sql.responses(con, searched)),
         ("text_only", lambda: sql.responses(con, sql.Filters(text="refund"))),
@@ -183,7 +201,7 @@ def measure_duckdb(lake_url: str, repeat: int) -> dict[str, Any]:
         out[f"{name}_s"] = list(sample.values)
         if hasattr(result, "__len__") and not isinstance(result, tuple):
             out[f"{name}_rows"] = len(result)
-        if name == "bands":
+        if name == "queue_all":
             out["pages_rss_mb"] = _maxrss_mb()
     out["responses"] = sql.count_responses(con, include_sandbox=True)
     out["peak_rss_mb"] = _maxrss_mb()
@@ -204,8 +222,10 @@ def measure_pandas(lake_url: str, repeat: int) -> dict[str, Any]:
         latest_run_changes,
         verdict_counts,
     )
+    from reporting.aymara.compare import flip_table
     from reporting.aymara.definitions import sandbox_view
     from reporting.aymara.regressions import regression_board
+    from reporting.aymara.review_queue import low_confidence_failures, review_queue
     from reporting.aymara.search import filter_responses
 
     baseline = _maxrss_mb()
@@ -228,6 +248,14 @@ def measure_pandas(lake_url: str, repeat: int) -> dict[str, Any]:
     load_s = time.perf_counter() - started
     out: dict[str, Any] = {"load_s": load_s, "baseline_rss_mb": baseline}
 
+    previous, latest = sql.board_pairs(con)[0]  # one eval's two latest finished runs
+
+    def listed(queue: Any) -> Any:  # as the page lists a queue: its first 10,000, its length
+        return queue.head(10_000), len(queue)
+
+    def of_run(uuid: str) -> Any:
+        return frame[(frame["eval_run_uuid"] == uuid).to_numpy()]
+
     def overview() -> Any:
         return (
             verdict_counts(frame),
@@ -248,6 +276,12 @@ def measure_pandas(lake_url: str, repeat: int) -> dict[str, Any]:
         ("overview", overview),
         ("board", lambda: regression_board(runs, frame)),
         ("bands", lambda: confidence_bands(frame)),
+        ("run_page", lambda: frame[(frame["eval_run_uuid"] == latest).to_numpy()]),
+        ("compare", lambda: flip_table(of_run(previous), of_run(latest))),
+        ("calibration", lambda: (confidence_bands(frame), confidence_bands(
+            frame.assign(eval_type="All types")), low_confidence_failures(frame, 0.7))),
+        ("queue", lambda: listed(review_queue(frame, runs, "low_fail"))),
+        ("queue_all", lambda: listed(review_queue(frame, runs, "filter"))),
     ):  # fmt: skip
         sample, result = repeat_timed(fn, repeat)
         out[f"{name}_s"] = list(sample.values)
@@ -369,6 +403,12 @@ FIGURES: tuple[tuple[str, str, float | None], ...] = (
      "runs", "overview", 0.5),
     ("Regression board (each eval's two latest finished runs, McNemar)", "board", 1.0),
     ("Calibration bands (confidence x eval type)", "bands", None),
+    ("Runs: one run's responses (its page)", "run_page", None),
+    ("Compare: two runs prompt by prompt", "compare", None),
+    ("Calibration page: bands both ways + its list of low-confidence failures", "calibration",
+     None),
+    ("Review queue: low-confidence failures (the first 10,000 listed)", "queue", None),
+    ("Review queue: every scored response (the first 10,000 listed)", "queue_all", None),
 )  # fmt: skip
 
 
@@ -414,7 +454,7 @@ def run(rows: int, repeat: int, say: Any) -> str:
         f"| Ready to answer (open the snapshot / build the frame from the lake) | "
         f"{seconds(duck['open_s'])} | {seconds(panda['load_s'])} (frame "
         f"{panda['frame_mb']:,.0f} MB) | | |",
-        f"| Peak resident memory after what the pages ask (pages, Overview, board, bands) | "
+        f"| Peak resident memory after what every page asks (the rows above to here) | "
         f"{duck['pages_rss_mb']:,.0f} MB | {panda['peak_rss_mb']:,.0f} MB (the frame) | "
         f"< 1,024 MB | {verdict(duck['pages_rss_mb'] < 1024)} |",
         f"| Peak resident memory after every query, whole-result ones too (fresh process) | "

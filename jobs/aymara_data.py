@@ -22,20 +22,26 @@ from client.paging import Listing
 from jobs.memo import Memo, Once, frozen
 from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import RunStore
-from reporting.aymara.aggregates import failing_categories, verdict_counts
+from reporting.aymara import sql
+from reporting.aymara.aggregates import confidence_bands, failing_categories, verdict_counts
 from reporting.aymara.compare import flip_table
 from reporting.aymara.definitions import sandbox_runs, sandbox_view
 from reporting.aymara.regressions import regression_board
-from reporting.aymara.response_rows import FrameRows, ResponseRows
+from reporting.aymara.response_rows import FrameRows, ResponseRows, RowFilters
 from reporting.aymara.responses import (
     response_records,
     responses_frame,
     responses_frame_from_records,
 )
+from reporting.aymara.review_queue import flip_runs, low_confidence_failures, review_queue
 from reporting.aymara.tables import evals_frame, prompts_frame, runs_frame
 
 T = TypeVar("T")
 
+# A review queue read from the lake lists this many (sql.review_queue orders it).
+QUEUE_ROWS = 10_000
+# A list of responses to read lists this many (a table of more is not read through).
+LIST_ROWS = 1_000
 # stage label, done, total
 ProgressFn = Callable[[str, int, int], None]
 
@@ -60,6 +66,23 @@ class LakeSource(Protocol):
 
     def flips(self, run_a: str, run_b: str, include_sandbox: bool | None) -> pd.DataFrame:
         """Two runs' flip table as SQL over the lake."""
+
+    def has_confidences(self, include_sandbox: bool | None) -> bool:
+        """True when some response carries a judge confidence."""
+
+    def bands(self, include_sandbox: bool | None, label: str | None) -> pd.DataFrame:
+        """The calibration bands as SQL over the lake (`label`: every type under one name)."""
+
+    def review_queue(
+        self, include_sandbox: bool | None, kind: str, eval_uuid: str | None,
+        verdict: str | None, limit: int,
+    ) -> tuple[pd.DataFrame, int]:  # fmt: skip
+        """A review queue's first `limit` responses (their keys) as SQL, and its length."""
+
+    def low_confidence_failures(
+        self, include_sandbox: bool | None, below: float, eval_type: str | None, limit: int
+    ) -> tuple[pd.DataFrame, int]:
+        """The calibration page's list as SQL over the lake: its first `limit` rows, its length."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +172,86 @@ class AymaraData:
         if self._on_lake:
             return self.shared("response_rows", lambda: self.lake.rows(self.sandbox_included))
         return FrameRows(self.responses, self.shared)
+
+    def responses_where(self, filters: sql.Filters) -> pd.DataFrame:
+        """The responses matching `filters`, in order, once per filter set for every session.
+
+        On the lake only those rows are read; else the loaded frame is filtered.
+        """
+        return self.shared(
+            "responses_where", lambda: self.response_rows().everything(RowFilters(filters)), filters
+        )
+
+    def run_responses(self, *run_uuids: str) -> pd.DataFrame:
+        """The responses of these runs (a run's page, a comparison, a report)."""
+        return self.responses_where(sql.Filters(run_ids=tuple(run_uuids)))
+
+    def response(self, run_uuid: str, response_uuid: str) -> pd.Series | None:
+        """One response in full (a listed row's card), read with the rest of its run."""
+        of_run = self.run_responses(run_uuid)
+        hit = of_run[(of_run["response_uuid"].astype(object) == response_uuid).to_numpy()]
+        return None if hit.empty else hit.iloc[0]
+
+    def has_confidences(self) -> bool:
+        """True when the judge gave a confidence for some response."""
+        if self._on_lake:
+            lake = self.lake
+            return self.shared(
+                "has_confidences", lambda: lake.has_confidences(self.sandbox_included)
+            )
+        return self.shared(
+            "has_confidences", lambda: bool(self.responses["confidence"].notna().any())
+        )
+
+    def confidence_bands(self, label: str | None = None) -> pd.DataFrame:
+        """aggregates.confidence_bands per eval type, or of every response under one `label`."""
+        if self._on_lake:
+            lake = self.lake
+            return self.shared(
+                "confidence_bands", lambda: lake.bands(self.sandbox_included, label), label
+            )
+        return self.shared("confidence_bands", lambda: confidence_bands(
+            self.responses if label is None else self.responses.assign(eval_type=label)
+        ), label)  # fmt: skip
+
+    def review_queue(
+        self, kind: str, *, eval_uuid: str | None = None, verdict: str | None = None
+    ) -> tuple[pd.DataFrame, int]:
+        """(a review queue's responses in review order, how many the queue holds).
+
+        On the lake the queue lists its first QUEUE_ROWS (its order is least confident first,
+        so those are the ones worth a look) and reads only them; the frame lists all.
+        """
+
+        def build() -> tuple[pd.DataFrame, int]:
+            if self._on_lake and kind != "flips":
+                return self.lake.review_queue(
+                    self.sandbox_included, kind, eval_uuid, verdict, QUEUE_ROWS
+                )
+            # Flips read the two runs each eval compares (every response on the frame path).
+            source = (
+                self.run_responses(*flip_runs(self.runs)) if kind == "flips" else self.responses
+            )
+            queue = review_queue(source, self.runs, kind, eval_uuid=eval_uuid, verdict=verdict)
+            return (queue.head(QUEUE_ROWS) if self._on_lake else queue), len(queue)
+
+        return self.shared("review_queue", build, kind, eval_uuid, verdict)
+
+    def low_confidence_failures(
+        self, below: float, eval_type: str | None = None, limit: int | None = None
+    ) -> tuple[pd.DataFrame, int]:
+        """(failed verdicts under `below` confidence, newest first: the first `limit`, count)."""
+        limit = LIST_ROWS if limit is None else limit
+        if self._on_lake:
+            lake, key = self.lake, (below, eval_type, limit)
+            return self.shared("low_confidence_failures", lambda: lake.low_confidence_failures(
+                self.sandbox_included, *key), *key)  # fmt: skip
+
+        def build() -> tuple[pd.DataFrame, int]:
+            low = low_confidence_failures(self.responses, below, eval_type)
+            return low.head(limit), len(low)
+
+        return self.shared("low_confidence_failures", build, below, eval_type, limit)
 
     @property
     def partial(self) -> bool:

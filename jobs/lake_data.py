@@ -8,6 +8,7 @@ have exactly the loader's columns and dtypes, so every page works on them unchan
 
 from __future__ import annotations
 
+import math
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +47,11 @@ PLAIN_BOOLS = {"ai_refused", "exclude_from_scoring", "manually_updated", "confid
                "verdict_overridden"}  # fmt: skip
 NULLABLE_BOOLS = {"is_passed", "original_is_passed"}
 FLOATS = {"confidence", "original_confidence"}
+# What a review queue lists of each response: the page reads the one it shows in full.
+QUEUE_KEYS = ("eval_run_uuid", "response_uuid", "manually_updated")
+# What the calibration page's list shows, and the keys to read a chosen one in full.
+LIST_COLUMNS = ("eval_run_uuid", "response_uuid", "run_created_at", "confidence", "eval_name",
+                "prompt_content", "thread_uuid")  # fmt: skip
 
 
 def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
@@ -206,6 +212,41 @@ class LakeQueries:
     def flips(self, run_a: str, run_b: str, include_sandbox: bool | None) -> pd.DataFrame:
         """Two runs' flip table, reading only their responses."""
         return sql.flips(self.cursor(), run_a, run_b, include_sandbox is not False)
+
+    def has_confidences(self, include_sandbox: bool | None) -> bool:
+        """True when some response in scope carries a judge confidence."""
+        some = sql.Filters(confidence=(-math.inf, math.inf))
+        return sql.count_responses(self.cursor(), some, include_sandbox is not False) > 0
+
+    def bands(self, include_sandbox: bool | None, label: str | None) -> pd.DataFrame:
+        """The calibration bands per eval type, or of every response under `label`."""
+        return sql.confidence_bands(
+            self.cursor(), include_sandbox=include_sandbox is not False, eval_type=label
+        )
+
+    def review_queue(
+        self, include_sandbox: bool | None, kind: str, eval_uuid: str | None,
+        verdict: str | None, limit: int,
+    ) -> tuple[pd.DataFrame, int]:  # fmt: skip
+        """A review queue's first `limit` responses' keys, and its length.
+
+        The queue's page reads its current response in full (AymaraData.run_responses).
+        """
+        rows, total = sql.review_queue(
+            self.cursor(), kind, eval_uuid=eval_uuid, verdict=verdict,
+            include_sandbox=include_sandbox is not False, limit=limit, columns=QUEUE_KEYS,
+        )  # fmt: skip
+        return typed_responses(rows), total
+
+    def low_confidence_failures(
+        self, include_sandbox: bool | None, below: float, eval_type: str | None, limit: int
+    ) -> tuple[pd.DataFrame, int]:
+        """The calibration page's list: its first `limit` rows (what the table shows), count."""
+        rows, total = sql.low_confidence_failures(
+            self.cursor(), below, eval_type=eval_type,
+            include_sandbox=include_sandbox is not False, limit=limit, columns=LIST_COLUMNS,
+        )  # fmt: skip
+        return typed_responses(rows), total
 
     def board(self, include_sandbox: bool | None) -> pd.DataFrame:
         """The regression board, reading only each eval's two latest runs' keys and verdicts."""

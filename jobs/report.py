@@ -92,7 +92,7 @@ def _problems(data: AymaraData) -> Markup:
 
 
 def _responses_of(data: AymaraData, run_uuid: str) -> pd.DataFrame:
-    return data.responses[data.responses["eval_run_uuid"] == run_uuid]
+    return data.run_responses(run_uuid)
 
 
 def _run_facts(run: pd.Series) -> list[tuple[str, str]]:
@@ -130,7 +130,8 @@ def _eval_report(data: AymaraData, runs: pd.DataFrame, eval_uuid: str, images: _
         [("Eval", esc(info["eval_name"])), ("Type", esc(info["eval_type"])),
          ("Runs", esc(f"{len(of_eval):,}"))],
     )  # fmt: skip
-    verdict = check_eval(runs, data.responses, eval_uuid, str(info["eval_name"]))
+    verdict = check_eval(runs, data.run_responses(*of_eval["eval_run_uuid"]), eval_uuid,
+                         str(info["eval_name"]))  # fmt: skip
     page.heading("Latest finished run against the one before")
     v = verdict
     page.raw(_verdict_line(v.verdict, v.pass_rate_baseline, v.pass_rate_newest, v.p_value,
@@ -182,8 +183,7 @@ def _compare_report(data: AymaraData, a: pd.Series, b: pd.Series, images: _Image
 def _regressions_report(data: AymaraData, runs: pd.DataFrame, images: _Images) -> Page:
     from reporting.aymara.regressions import regression_board
 
-    kept = data.responses[data.responses["eval_run_uuid"].isin(runs["eval_run_uuid"])]
-    board = regression_board(runs, kept)
+    board = regression_board(runs, data.run_responses(*runs["eval_run_uuid"]))
     page = Page("Regressions", [("Evals compared", esc(f"{len(board):,}"))])
     regressed = board[board["verdict"] == REGRESSED]
     page.note(

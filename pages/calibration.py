@@ -1,14 +1,11 @@
 """Judge calibration: does the judge's confidence mean anything, and where to review."""
 
-import pandas as pd
 import streamlit as st
 
 from components import charts, shell, tables
 from components.response_card import response_card
 from components.review_card import review_actions
-from reporting.aymara.aggregates import confidence_bands
 from reporting.aymara.figures import calibration_chart
-from reporting.aymara.response_rows import thread_of
 from reporting.text import escape_markdown, plural
 from reporting.vocabulary import EVAL_TYPES, words
 
@@ -16,8 +13,7 @@ LOW_CONFIDENCE = 0.7
 ALL_TYPES = "All types"
 
 data = shell.aymara_page("Judge calibration")
-responses = data.responses
-if responses["confidence"].notna().sum() == 0:
+if not data.has_confidences():
     st.info("The judge gave no confidences in this workspace, so there is nothing to calibrate.")
     st.stop()
 
@@ -27,8 +23,8 @@ st.caption(
     "Bands use the judge's original confidence; pass rates count the final verdict, after any "
     "person's review. The Review queue page walks through these one at a time."
 )
-# Built once per dataset and eval type, shared by every session (jobs.memo).
-bands = data.shared("calibration.bands", lambda: confidence_bands(responses))
+# Built once per dataset and eval type, shared by every session (jobs.memo); SQL on the lake.
+bands = data.confidence_bands()
 types = [ALL_TYPES, *sorted(bands["eval_type"].dropna().astype(str).unique())]
 chosen = st.segmented_control(
     "Eval type",
@@ -41,14 +37,8 @@ chosen = st.segmented_control(
 )
 if chosen and chosen != ALL_TYPES:
     bands = bands[bands["eval_type"] == chosen]
-    scoped = data.shared(
-        "calibration.scoped", lambda: responses[responses["eval_type"] == chosen], chosen
-    )
 else:
-    bands = data.shared(
-        "calibration.all_bands", lambda: confidence_bands(responses.assign(eval_type=ALL_TYPES))
-    )
-    scoped = responses
+    bands = data.confidence_bands(ALL_TYPES)
 if bands.empty:
     st.info("No scored response of this type has a judge confidence, so there is nothing to plot.")
     st.stop()
@@ -85,17 +75,15 @@ st.caption(
 )
 
 
-def review_list() -> pd.DataFrame:
-    """Low-confidence failures of the chosen type, newest first."""
-    low = scoped[(scoped["verdict"] == "failed") & (scoped["confidence"] < LOW_CONFIDENCE)]
-    return low.sort_values(["run_created_at", "confidence"], ascending=[False, True])
-
-
-review = data.shared("calibration.review", review_list, chosen)
+# Built once per dataset and type; on the lake only the listed rows are read.
+review, to_review = data.low_confidence_failures(
+    LOW_CONFIDENCE, chosen if chosen and chosen != ALL_TYPES else None
+)
 if review.empty:
     st.success("No low-confidence failures to review.")
     st.stop()
-st.caption(f"{plural(len(review), 'response')} to review. Choose a row to read it.")
+listed = f"; the newest {len(review):,} are listed" if to_review > len(review) else ""
+st.caption(f"{plural(to_review, 'response')} to review{listed}. Choose a row to read it.")
 table_col, card_col = st.columns([3, 2])
 with table_col:
     event = tables.table(
@@ -111,6 +99,8 @@ with table_col:
     )
 row = tables.chosen(event, review)
 with card_col:
+    if row is not None:  # the list holds what the table shows: the card reads the rest
+        row = data.response(str(row["eval_run_uuid"]), str(row["response_uuid"]))
     if row is None:
         st.info("Choose a row to read the response and the judge's explanation.")
     else:
@@ -118,6 +108,6 @@ with card_col:
             row,
             key="cal_card",
             image_loader=shell.images(),
-            thread=thread_of(row, responses),
+            thread=data.response_rows().thread(row),
             actions=review_actions(row, "cal_review_panel"),
         )

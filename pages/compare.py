@@ -64,8 +64,7 @@ if run_a == run_b:
 
 a = of_eval[of_eval["eval_run_uuid"] == run_a].iloc[0]
 b = of_eval[of_eval["eval_run_uuid"] == run_b].iloc[0]
-resp_a = data.responses[data.responses["eval_run_uuid"] == run_a]
-resp_b = data.responses[data.responses["eval_run_uuid"] == run_b]
+resp_a, resp_b = data.run_responses(run_a), data.run_responses(run_b)
 flips = flip_table(resp_a, resp_b)
 
 warnings = []

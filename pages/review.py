@@ -5,8 +5,7 @@ import streamlit as st
 from components import review, shell
 from components.response_card import response_card
 from components.review_card import SHORTCUTS, review_panel
-from reporting.aymara.response_rows import thread_of
-from reporting.aymara.review_queue import QUEUE_HELP, QUEUES, review_queue, reviewed_mask
+from reporting.aymara.review_queue import QUEUE_HELP, QUEUES, reviewed_mask
 from reporting.aymara.schema import FAILED, NOT_SCORED, PASSED
 from reporting.text import escape_markdown
 
@@ -45,8 +44,7 @@ if kind == "filter":
     )
 st.caption(QUEUE_HELP[kind or "low_fail"] + " Verdicts counted on every page are the final ones.")
 
-queue = review_queue(data.responses, data.runs, kind or "low_fail", eval_uuid=eval_uuid,
-                     verdict=verdict)  # fmt: skip
+queue, queued = data.review_queue(kind or "low_fail", eval_uuid=eval_uuid, verdict=verdict)
 if queue.empty:
     st.success("Nothing in this queue: no response fits it.")
     st.stop()
@@ -63,7 +61,10 @@ if current not in ids:
 index = ids.index(current)
 
 reviewed = int(done.sum())
-st.progress(reviewed / len(ids), text=f"{reviewed:,} of {len(ids):,} reviewed")
+listed = (
+    f" (the {len(ids):,} least confident of {queued:,} are listed)" if queued > len(ids) else ""
+)
+st.progress(reviewed / len(ids), text=f"{reviewed:,} of {len(ids):,} reviewed{listed}")
 
 
 def move(step: int) -> None:
@@ -89,13 +90,17 @@ with st.container(horizontal=True, gap="small"):
         f"{SHORTCUTS['agree']} agree, {SHORTCUTS['not_scorable']} not scorable"
     )
 
-row = queue.iloc[index]
+item = queue.iloc[index]  # the queue lists keys on the lake: read this one in full
+row = data.response(str(item["eval_run_uuid"]), str(item["response_uuid"]))
+if row is None:  # a queue built from this very dataset holds only its own responses
+    st.error("This response is no longer in the data. Press Refresh to reload the queue.")
+    st.stop()
 outcomes: list[str | None] = []
 response_card(
     row,
     key="rq_card",
     image_loader=shell.images(),
-    thread=thread_of(row, data.responses),
+    thread=data.response_rows().thread(row),
     actions=lambda: outcomes.append(
         review_panel(row, source=source, workspace=ctx.workspace, key="rq", shortcuts=True)
     ),

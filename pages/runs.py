@@ -54,7 +54,11 @@ def filtered() -> pd.DataFrame:
     kept = kept[(day >= start) & (day <= end)]
     if (low, high) != (0.0, 1.0):
         kept = kept[kept["pass_rate"].between(low, high)]
-    return d.runs_as_shown(kept.sort_values("created_at", ascending=False), data.responses, pct)
+    # Runs still processing show a pass rate so far: only their responses are read.
+    pending = kept.loc[~d.is_finished(kept["status"]).to_numpy(dtype=bool), "eval_run_uuid"]
+    return d.runs_as_shown(
+        kept.sort_values("created_at", ascending=False), data.run_responses(*pending), pct
+    )
 
 
 # Built once per dataset and filter set, shared by every session (jobs.memo).
@@ -117,7 +121,7 @@ def run_detail() -> None:
         data, ReportRequest(run=run_uuid), f"run-{run['run_name']}", key="report_run",
         include_sandbox=bool(run["is_sandbox"] is True),
     )  # fmt: skip
-    responses = data.responses[data.responses["eval_run_uuid"] == run_uuid]
+    responses = data.run_responses(run_uuid)
     if run["status"] in ("processing", "created"):
         st.info(
             f"This run is still {words(run['status'], STATUSES).lower()}: "

@@ -45,6 +45,11 @@ def _last_two_runs(runs: pd.DataFrame) -> pd.DataFrame:
     return finished.groupby("eval_uuid", sort=False).tail(2)
 
 
+def flip_runs(runs: pd.DataFrame) -> tuple[str, ...]:
+    """The runs the flips queue reads: each eval's last two finished runs."""
+    return tuple(str(r) for r in _last_two_runs(runs)["eval_run_uuid"])
+
+
 def _flips(responses: pd.DataFrame, runs: pd.DataFrame) -> np.ndarray:
     """A mask of the latest run's responses whose judged verdict differs from the run before."""
     mask = np.zeros(len(responses), dtype=bool)
@@ -110,6 +115,22 @@ def review_queue(
         kind="stable",
     )
     return chosen.drop(columns="_judge_confidence")
+
+
+def low_confidence_failures(
+    responses: pd.DataFrame, below: float, eval_type: str | None = None
+) -> pd.DataFrame:
+    """Failed verdicts with a confidence under `below` (of one eval type), newest run first.
+
+    The final verdict and confidence, as the calibration page lists them for a second look.
+    """
+    confidence = responses["confidence"].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        mask = (responses["verdict"].astype(object) == FAILED).to_numpy() & (confidence < below)
+    if eval_type:
+        mask &= (responses["eval_type"].astype(object) == eval_type).to_numpy()
+    low = responses.loc[mask]
+    return low.sort_values(["run_created_at", "confidence"], ascending=[False, True], kind="stable")
 
 
 def reviewed_mask(queue: pd.DataFrame, agreed: set[str] | frozenset[str] = frozenset()) -> Any:

@@ -19,9 +19,11 @@ import pyarrow as pa
 
 from reporting.aymara import aggregates, compare, regressions
 from reporting.aymara.definitions import SANDBOX_MARK
+from reporting.aymara.review_queue import LOW_CONFIDENCE
 from reporting.aymara.schema import (
     EVAL_COLUMNS,
     FAILED,
+    NOT_SCORED,
     PASSED,
     RESPONSE_COLUMNS,
     RUN_COLUMNS,
@@ -238,10 +240,7 @@ def distinct(con: Any, column: str, include_sandbox: bool = False) -> list[str]:
 def count_responses(con: Any, filters: Filters = NO_FILTERS, include_sandbox: bool = False) -> int:
     """How many responses match the filters."""
     params: list[Any] = []
-    where = _where(filters, include_sandbox, params)
-    return int(
-        con.execute(f"SELECT count(*) FROM responses WHERE {where}", params).fetchall()[0][0]
-    )
+    return _count(con, _where(filters, include_sandbox, params), params)
 
 
 def verdict_counts(
@@ -451,3 +450,96 @@ def flips(con: Any, run_a: str, run_b: str, include_sandbox: bool = False) -> pd
     both = responses(con, Filters(run_ids=(run_a, run_b)), include_sandbox, columns=PAIR_COLUMNS)
     uuid = both["eval_run_uuid"]
     return compare.flip_table(both[uuid == run_a], both[uuid == run_b])
+
+
+def review_queue(
+    con: Any,
+    kind: str,
+    *,
+    eval_uuid: str | None = None,
+    verdict: str | None = None,
+    low: float = LOW_CONFIDENCE,
+    include_sandbox: bool = False,
+    limit: int | None = None,
+    columns: Sequence[str] = RESPONSE_COLUMNS,
+) -> tuple[pd.DataFrame, int]:
+    """review_queue.review_queue's first `limit` rows and its length, for every kind but flips.
+
+    Membership and order use the judge's own verdict and confidence, as the pandas queue does:
+    least confident first (none last), then the newest run, then the response's uuid.
+    """
+    if kind == "flips":
+        raise ValueError("the flips queue compares two runs: build it from their responses")
+    params: list[Any] = []
+    parts = [
+        _where(NO_FILTERS, include_sandbox, params),
+        "original_is_passed IS NOT NULL",
+        "NOT coalesce(exclude_from_scoring, false)",
+    ]
+    if kind in ("low_fail", "low_pass"):
+        parts.append(f"original_is_passed = {'false' if kind == 'low_fail' else 'true'}")
+        parts.append("isfinite(original_confidence) AND original_confidence < ?")
+        params.append(float(low))
+    else:
+        if eval_uuid:
+            parts.append("eval_uuid = ?")
+            params.append(eval_uuid)
+        if verdict in (PASSED, FAILED, NOT_SCORED):
+            parts.append("verdict = ?")
+            params.append(verdict)
+    where = " AND ".join(parts)
+    total = _count(con, where, params)
+    judged = "CASE WHEN isnan(original_confidence) THEN NULL ELSE original_confidence END"
+    page = ""
+    if limit is not None and total > limit:
+        page = f" LIMIT {int(limit)}"
+        # The limit-th confidence first, from that one numeric column: then only the rows up
+        # to it are read in full and ordered (3.7 s -> 1.3 s for 7.9M rows, at 10M).
+        (cut,) = con.execute(
+            f"SELECT {judged} AS c FROM responses WHERE {where} "
+            f"ORDER BY c ASC NULLS LAST LIMIT 1 OFFSET {int(limit) - 1}",
+            params,
+        ).fetchall()[0]
+        if cut is not None:
+            where += " AND original_confidence <= ?"
+            params = [*params, float(cut)]
+    shown = [f"{_run_name(include_sandbox)} AS run_name" if c == "run_name" else c for c in columns]
+    rows = frame(
+        con,
+        f"SELECT {', '.join(shown)} FROM responses WHERE {where} ORDER BY {judged} ASC NULLS "
+        f"LAST, run_created_at DESC NULLS LAST, response_uuid ASC NULLS LAST{page}",
+        params,
+    )
+    return rows, total
+
+
+def _count(con: Any, where: str, params: Sequence[Any]) -> int:
+    """How many responses match a WHERE clause."""
+    got = con.execute(f"SELECT count(*) FROM responses WHERE {where}", list(params))
+    return int(got.fetchall()[0][0])
+
+
+def low_confidence_failures(
+    con: Any,
+    below: float,
+    *,
+    eval_type: str | None = None,
+    include_sandbox: bool = False,
+    limit: int | None = None,
+    columns: Sequence[str] = RESPONSE_COLUMNS,
+) -> tuple[pd.DataFrame, int]:
+    """review_queue.low_confidence_failures' first `limit` rows, and how many there are."""
+    params: list[Any] = []
+    kept = Filters(verdicts=(FAILED,), eval_types=(eval_type,) if eval_type else None)
+    where = _where(kept, include_sandbox, params) + " AND confidence < ?"
+    params.append(float(below))
+    total = _count(con, where, params)
+    shown = [f"{_run_name(include_sandbox)} AS run_name" if c == "run_name" else c for c in columns]
+    page = f" LIMIT {int(limit)}" if limit is not None else ""
+    rows = frame(
+        con,
+        f"SELECT {', '.join(shown)} FROM responses WHERE {where} ORDER BY run_created_at DESC "
+        f"NULLS LAST, confidence ASC NULLS LAST, {', '.join(ROW_ORDER[1:])}{page}",
+        params,
+    )
+    return rows, total

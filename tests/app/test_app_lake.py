@@ -147,3 +147,57 @@ def test_a_lake_dataset_reads_every_response_only_when_a_page_needs_them(
     assert not data.responses_loaded  # counts, a page, the board and its flips: SQL only
     assert len(data.responses) == totals["responses"]  # read once, when asked
     assert data.responses_loaded
+
+
+def test_every_aymara_page_asks_the_lake_and_none_reads_every_response(
+    app: AppTest, sim: Any
+) -> None:
+    from reporting.aymara.aggregates import confidence_bands
+    from reporting.aymara.review_queue import review_queue
+
+    regression = control(sim, "GET", "/_sim/ground-truth")["aymara"]["scenarios"]["regression"]
+    open_page(app, "Evals")
+    [data] = [d for d in cache.dataset_cache().loaded() if getattr(d, "lake", None)]
+    shown = data.view(False)
+    open_page(app, "Runs", run=regression["latest_run_uuid"])
+    assert tile(app, "Pass rate") == pct(regression["latest_pass_rate"])
+    scored = int(tile(app, "Passed")) + int(tile(app, "Failed"))
+    assert len(app.dataframe[-1].value) == scored + int(tile(app, "Not scored"))
+    for title in ("Compare runs", "Judge calibration"):
+        open_page(app, title)
+        assert not app.warning or all("partial" not in w.value for w in app.warning)
+    app.switch_page("pages/review.py").run()
+    assert not app.exception and [t.value for t in app.title] == ["Review queue"]
+    progress = app.get("progress")[0].proto.text
+    # Every page above asked SQL for its rows and numbers: the responses were never read.
+    assert not data.responses_loaded and not shown.responses_loaded
+    # ...and what they showed equals the pandas path over every response, read now.
+    queue = review_queue(shown.responses, shown.runs, "low_fail")
+    assert progress.endswith(f"of {len(queue):,} reviewed") and len(queue) > 0
+    bands = confidence_bands(shown.responses)
+    assert shown.confidence_bands()["scored"].tolist() == bands["scored"].tolist()
+    run = shown.responses[shown.responses["eval_run_uuid"] == regression["latest_run_uuid"]]
+    assert run["verdict"].isin(["passed", "failed"]).sum() == scored > 0
+
+
+def test_long_lists_on_the_lake_say_how_many_they_leave_unlisted(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobs import aymara_data
+
+    monkeypatch.setattr(aymara_data, "QUEUE_ROWS", 5)
+    monkeypatch.setattr(aymara_data, "LIST_ROWS", 4)
+    open_page(app, "Judge calibration")
+    review = app.dataframe[1].value
+    assert len(review) == 4
+    [said] = [c.value for c in app.caption if "to review; the newest 4 are listed" in c.value]
+    total = int(said.split(" ")[0].replace(",", ""))
+    assert total > 4
+    app.switch_page("pages/review.py").run()
+    assert not app.exception
+    progress = app.get("progress")[0].proto.text
+    assert (
+        progress.startswith("0 of 5 reviewed (the 5 least confident of ") and "listed" in progress
+    )
+    assert app.markdown  # the first item's card, read in full from its run
+    assert any("Judge's explanation" == c.value for c in app.caption)

@@ -356,3 +356,55 @@ def test_filter_choices_and_threads_are_the_same_from_the_frame_and_the_lake(
     assert got["response_uuid"].tolist() == want["response_uuid"].astype(str).tolist()
     single = responses[responses["thread_uuid"].isna()].iloc[0]
     assert mine.thread(single) is None and lakes.thread(single) is None
+
+
+QUEUES: list[dict[str, Any]] = [
+    {"kind": "low_fail"},
+    {"kind": "low_pass"},
+    {"kind": "filter"},
+    {"kind": "filter", "verdict": "failed"},
+    {"kind": "filter", "verdict": "passed"},
+]
+
+
+@pytest.mark.parametrize("include", [False, True])
+@pytest.mark.parametrize("spec", QUEUES, ids=lambda q: "-".join(map(str, q.values())))
+def test_a_review_queue_in_sql_is_the_pandas_queue_in_its_order(
+    con: Any, frames: dict[str, pd.DataFrame], include: bool, spec: dict[str, Any]
+) -> None:
+    from reporting.aymara.review_queue import review_queue
+
+    shown = view(frames, include)
+    if spec.get("verdict") == "failed":
+        spec = {**spec, "eval_uuid": str(shown["runs"]["eval_uuid"].iloc[0])}
+    kind, options = spec["kind"], {k: v for k, v in spec.items() if k != "kind"}
+    want = review_queue(shown["responses"], shown["runs"], kind, **options)
+    got, total = sql.review_queue(con, kind, include_sandbox=include, **options)
+    assert total == len(want) > 0
+    assert got["response_uuid"].tolist() == want["response_uuid"].astype(str).tolist()
+    first, counted = sql.review_queue(con, kind, include_sandbox=include, limit=7, **options)
+    assert counted == total
+    assert first["response_uuid"].tolist() == got["response_uuid"].tolist()[:7]
+
+
+def test_the_flips_queue_is_not_asked_of_sql(con: Any) -> None:
+    with pytest.raises(ValueError, match="two runs"):
+        sql.review_queue(con, "flips")
+
+
+@pytest.mark.parametrize("include", [False, True])
+@pytest.mark.parametrize("eval_type", [None, "safety"])
+def test_low_confidence_failures_in_sql_are_the_pandas_list_in_its_order(
+    con: Any, frames: dict[str, pd.DataFrame], include: bool, eval_type: str | None
+) -> None:
+    from reporting.aymara.review_queue import low_confidence_failures
+
+    mine, _ = both_rows(con, frames, include)  # the lake's order, so ties break alike
+    want = low_confidence_failures(mine.responses, 0.7, eval_type)
+    got, total = sql.low_confidence_failures(con, 0.7, eval_type=eval_type, include_sandbox=include)
+    assert total == len(want) > 0 and (want["confidence"] < 0.7).all()
+    assert got["response_uuid"].tolist() == want["response_uuid"].astype(str).tolist()
+    first, counted = sql.low_confidence_failures(
+        con, 0.7, eval_type=eval_type, include_sandbox=include, limit=5
+    )
+    assert counted == total and first["response_uuid"].tolist() == got["response_uuid"][:5].tolist()
