@@ -215,3 +215,34 @@ def test_a_file_of_too_many_json_values_is_refused_before_it_is_parsed() -> None
                        ("r.json", b'[{"prompt_uuid": "p1", "x": ' + values + b"}]")):  # fmt: skip
         problem = only_problem(parsed_within(data, name, 4))
         assert "more than 500,000 JSON values" in problem.message, name
+
+
+class _Uploaded:
+    """What st.file_uploader hands the page: a file's id, name, size and bytes."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.file_id, self.name, self.size, self._data = f"id-{len(data)}", name, len(data), data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+@pytest.mark.parametrize("size, released", [(2 * MiB, 1), (1_000, 0)])
+def test_a_big_upload_hands_its_freed_memory_back_once_parsed(
+    monkeypatch: pytest.MonkeyPatch, size: int, released: int
+) -> None:
+    import pandas as pd
+
+    from components import score_upload
+
+    calls: list[None] = []
+    monkeypatch.setattr(score_upload, "release_freed_memory", lambda: calls.append(None))
+    data = HEADER + b"x," * (size // 2)
+    prompts = pd.DataFrame({"prompt_uuid": ["p1"]})
+    session: dict[str, object] = {}
+    got = score_upload.checked_upload(_Uploaded(data, "r.csv"), None, "e1", prompts, "E", session)
+    assert got is not None and got[1].problems  # refused, with its reason
+    assert len(calls) == released
+    # A rerun finds the parsed file in the session: nothing is parsed or released again.
+    assert score_upload.checked_upload(None, _Uploaded(data, "r.csv"), "e1", prompts, "E", session)
+    assert len(calls) == released
