@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reporting.aymara.compare import SCORED_IN_BOTH, flip_table, mcnemar_from_flips
+from reporting.aymara.compare import flip_counts
 from reporting.aymara.schema import STR, UTC_TS, finished_sorted, typed_frame, verdict_masks
 from reporting.stats import (
     CHANGE_RANK,
     classify_change,
+    mcnemar_test,
     two_proportion_test,
 )
 
@@ -80,11 +81,9 @@ def regression_board(runs: pd.DataFrame, responses: pd.DataFrame | None) -> pd.D
         shared = newly_failed = newly_passed = None
         p_value, test = math.nan, "none"
         if resp_a is not None and resp_b is not None:
-            flips = flip_table(resp_a, resp_b)
-            newly_failed, newly_passed, p_mcnemar = mcnemar_from_flips(flips)
-            shared = int(flips["change"].isin(SCORED_IN_BOTH).sum())
+            newly_failed, newly_passed, shared = flip_counts(resp_a, resp_b)
             if shared:
-                p_value, test = p_mcnemar, "mcnemar"
+                p_value, test = mcnemar_test(newly_failed, newly_passed), "mcnemar"
         if test == "none" and not (math.isnan(n_a) or math.isnan(n_b)):
             # Without paired answers, compare the two pass rates as independent samples.
             p_value = two_proportion_test(x_a, n_a, x_b, n_b)

@@ -37,6 +37,8 @@ from reporting.aymara.compare import (
     NEWLY_FAILED,
     NEWLY_PASSED,
     PASSED_IN_BOTH,
+    SCORED_IN_BOTH,
+    flip_counts,
     flip_table,
     mcnemar_from_flips,
 )
@@ -766,6 +768,17 @@ def test_flip_table_joins_on_thread_and_turn_too():
     )
     flips = flip_table(df[df["eval_run_uuid"] == "r1"], df[df["eval_run_uuid"] == "r2"])
     assert sorted(flips["change"].astype(str)) == [NEWLY_FAILED, PASSED_IN_BOTH]
+
+
+def test_flip_counts_are_the_flip_tables_counts():
+    a, b = flip_fixture()
+    flips = flip_table(a, b)
+    shared = int(flips["change"].isin(SCORED_IN_BOTH).sum())
+    assert flip_counts(a, b) == (1, 1, 4) == (*mcnemar_from_flips(flips)[:2], shared)
+    doubled = pd.concat([a, a.assign(verdict="failed")])  # a duplicate: the first answer counts
+    assert flip_counts(doubled, b) == flip_counts(a, b)
+    empty = a.iloc[:0]
+    assert flip_counts(empty, b) == flip_counts(a, empty) == (0, 0, 0)
 
 
 def test_flip_table_of_nothing():
