@@ -134,6 +134,20 @@ def typed_frame(columns: Mapping[str, Sequence[Any]], schema: Mapping[str, Any])
     return pd.DataFrame(data)
 
 
+def cast_frame(frame: pd.DataFrame, schema: Mapping[str, Any]) -> pd.DataFrame:
+    """A query's frame as typed_frame would build it, cast column by column (no Python objects)."""
+    if frame.empty:
+        return typed_frame({}, schema)
+    data: dict[str, Any] = {}
+    for name, dtype in schema.items():
+        column = frame[name] if name in frame else pd.Series([None] * len(frame))
+        if dtype == UTC_TS:
+            data[name] = pd.to_datetime(column, utc=True, errors="coerce").astype(UTC_TS)
+        else:
+            data[name] = column.astype(dtype)
+    return pd.DataFrame(data).reset_index(drop=True)
+
+
 def is_finished(status: pd.Series) -> pd.Series:
     """Rows whose status is finished, whatever the case."""
     return status.astype(STR).str.lower().eq(FINISHED).fillna(False).astype(bool)

@@ -27,7 +27,7 @@ from reporting.aymara.schema import (
     PASSED,
     RESPONSE_COLUMNS,
     RUN_COLUMNS,
-    typed_frame,
+    cast_frame,
 )
 
 # A run is a sandbox run when it, or its eval, says so (definitions.sandbox_runs).
@@ -380,14 +380,14 @@ def runs(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
         con,
         f"SELECT {', '.join(names)} FROM runs WHERE {where} ORDER BY created_at, eval_run_uuid",
     )
-    return typed_frame({c: got[c].tolist() for c in RUN_COLUMNS}, RUN_COLUMNS)
+    return cast_frame(got, RUN_COLUMNS)
 
 
 def evals(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
     """The evals frame as pages show it (sandbox evals left out unless included)."""
     where = "TRUE" if include_sandbox else f"eval_uuid NOT IN ({_SANDBOX_EVALS})"
     got = frame(con, f"SELECT {', '.join(EVAL_COLUMNS)} FROM evals WHERE {where}")
-    return typed_frame({c: got[c].tolist() for c in EVAL_COLUMNS}, EVAL_COLUMNS)
+    return cast_frame(got, EVAL_COLUMNS)
 
 
 def latest_run_changes(con: Any, include_sandbox: bool = False) -> pd.DataFrame:

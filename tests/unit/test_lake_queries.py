@@ -23,7 +23,7 @@ from reporting.aymara.compare import flip_table
 from reporting.aymara.definitions import sandbox_view
 from reporting.aymara.regressions import regression_board
 from reporting.aymara.responses import responses_frame_from_records
-from reporting.aymara.schema import RESPONSE_COLUMNS, RUN_COLUMNS
+from reporting.aymara.schema import RESPONSE_COLUMNS, RUN_COLUMNS, cast_frame
 from reporting.aymara.search import filter_responses
 
 
@@ -202,6 +202,17 @@ def test_runs_and_their_latest_changes_equal(
     same_frame(sql.runs(con, include), shown["runs"][list(RUN_COLUMNS)])
     same_frame(sql.latest_run_changes(con, include), latest_run_changes(shown["runs"]))
     same_frame(sql.evals(con, include), shown["evals"], key=["eval_uuid"])
+    # Cast from the query, not rebuilt from Python objects: the same dtypes as the frames.
+    assert (
+        sql.runs(con, include).dtypes.to_dict() == shown["runs"][list(RUN_COLUMNS)].dtypes.to_dict()
+    )
+    assert sql.evals(con, include).dtypes.to_dict() == shown["evals"].dtypes.to_dict()
+
+
+def test_an_empty_query_casts_to_the_schemas_empty_frame() -> None:
+    got = cast_frame(pd.DataFrame({"eval_run_uuid": []}), RUN_COLUMNS)
+    assert list(got.columns) == list(RUN_COLUMNS) and got.empty
+    assert got.dtypes.astype(str).to_dict() == {k: str(v) for k, v in RUN_COLUMNS.items()}
 
 
 @pytest.mark.parametrize("include", [False, True])
