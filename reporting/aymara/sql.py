@@ -36,6 +36,7 @@ _SANDBOX_RUNS = (
     "(SELECT eval_uuid FROM evals WHERE coalesce(is_sandbox, false))"
 )
 _SANDBOX_EVALS = "SELECT eval_uuid FROM evals WHERE coalesce(is_sandbox, false)"
+_FINISHED = "lower(status) = 'finished'"  # schema.is_finished
 _TYPES = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype()}
 
 
@@ -143,14 +144,37 @@ def responses(
     params: list[Any] = []
     where = _where(filters, include_sandbox, params)
     shown = [f"{_run_name(include_sandbox)} AS run_name" if c == "run_name" else c for c in columns]
-    page = ""
-    if limit is not None:
-        page = f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    order = ", ".join(ROW_ORDER)
+    every = f"SELECT {', '.join(shown)} FROM responses WHERE {where} ORDER BY {order}"
+    if limit is None:
+        return frame(con, every, params)
+    # A page in two steps: the page's keys first (a top-N over a few narrow columns), then
+    # only those rows in full. One step carries every column of every matching row into the
+    # sort: at 10M responses a page of a 190,000-row filter took 1.1 s that way, 0.2 s so.
+    keys = con.execute(
+        f"SELECT eval_uuid, eval_run_uuid, row_index, run_created_at FROM responses "
+        f"WHERE {where} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}",
+        params,
+    ).fetchall()
+    if not keys or any(k[1] is None or k[2] is None for k in keys):  # no page, or no keys
+        return frame(con, f"{every} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+    wanted: list[Any] = []
+    # The eval (a partition: whole files skipped) and the time span (row groups skipped by
+    # their statistics) narrow the scan; the pairs pick the page's rows exactly.
+    scope = [_in("eval_run_uuid", sorted({str(k[1]) for k in keys}), wanted)]
+    if all(k[0] is not None for k in keys):
+        scope.append(_in("eval_uuid", sorted({str(k[0]) for k in keys}), wanted))
+    if all(k[3] is not None for k in keys):
+        scope.append("run_created_at BETWEEN ? AND ?")
+        wanted += [min(k[3] for k in keys), max(k[3] for k in keys)]
+    pairs = ", ".join("(?, ?)" for _ in keys)
+    wanted += [value for k in keys for value in (k[1], k[2])]
     return frame(
         con,
-        f"SELECT {', '.join(shown)} FROM responses WHERE {where} "
-        f"ORDER BY {', '.join(ROW_ORDER)}{page}",
-        params,
+        f"SELECT {', '.join(shown)} FROM responses WHERE {' AND '.join(scope)} "
+        "AND (eval_run_uuid, row_index) "
+        f"IN (SELECT * FROM (VALUES {pairs})) ORDER BY {order}",
+        wanted,
     )
 
 
@@ -371,14 +395,29 @@ def confidence_bands(
     return aggregates.bands_from_sums(bands, sums["kind"].tolist(), columns, labels)
 
 
-def runs(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
-    """The runs frame as pages show it (tables.runs_frame, definitions.sandbox_view)."""
+def runs(
+    con: Any, include_sandbox: bool = False, *, latest: int | None = None, rated: bool = False
+) -> pd.DataFrame:
+    """The runs frame as pages show it (tables.runs_frame, definitions.sandbox_view).
+
+    With `latest`, only each eval's latest `latest` finished runs (those with a pass rate when
+    `rated`): what the board and the latest changes read of 100,000 runs is a few dozen.
+    """
     where = "TRUE" if include_sandbox else f"eval_run_uuid NOT IN ({_SANDBOX_RUNS})"
     names = [f"{_run_name(include_sandbox)} AS run_name" if c == "run_name" else c
              for c in RUN_COLUMNS]  # fmt: skip
+    source = "runs"
+    if latest is not None:
+        rate = "AND pass_rate IS NOT NULL AND NOT isnan(pass_rate)" if rated else ""
+        # NULLS FIRST: the pandas path's ascending sort puts a run without a date last.
+        source = (
+            "(SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY eval_uuid ORDER BY "
+            "created_at DESC NULLS FIRST, eval_run_uuid DESC) AS _n FROM runs "
+            f"WHERE {_FINISHED} {rate} AND {where}) WHERE _n <= {int(latest)})"
+        )
     got = frame(
         con,
-        f"SELECT {', '.join(names)} FROM runs WHERE {where} ORDER BY created_at, eval_run_uuid",
+        f"SELECT {', '.join(names)} FROM {source} WHERE {where} ORDER BY created_at, eval_run_uuid",
     )
     return cast_frame(got, RUN_COLUMNS)
 
@@ -392,7 +431,14 @@ def evals(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
 
 def latest_run_changes(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
     """aggregates.latest_run_changes over the runs table."""
-    return aggregates.latest_run_changes(runs(con, include_sandbox))
+    changes = aggregates.latest_run_changes(runs(con, include_sandbox, latest=2, rated=True))
+    # Its `runs` column counts every finished run of the eval, rated or not.
+    where = "" if include_sandbox else f"AND eval_run_uuid NOT IN ({_SANDBOX_RUNS})"
+    finished = dict(con.execute(
+        f"SELECT eval_uuid, count(*) FROM runs WHERE {_FINISHED} {where} GROUP BY eval_uuid"
+    ).fetchall())  # fmt: skip
+    changes["runs"] = [int(finished.get(e, 0)) for e in changes["eval_uuid"]]
+    return changes
 
 
 # The flip table's columns: what a regression pair needs of each response.
@@ -416,8 +462,8 @@ def board_pairs(con: Any, include_sandbox: bool = False) -> list[tuple[str, str]
     rows = con.execute(
         "SELECT eval_uuid, eval_run_uuid, n FROM ("
         "  SELECT eval_uuid, eval_run_uuid, row_number() OVER (PARTITION BY eval_uuid"
-        "   ORDER BY created_at DESC, eval_run_uuid DESC) AS n FROM runs"
-        f"  WHERE lower(status) = 'finished' {where}"
+        "   ORDER BY created_at DESC NULLS FIRST, eval_run_uuid DESC) AS n FROM runs"
+        f"  WHERE {_FINISHED} {where}"
         ") WHERE n <= 2 ORDER BY eval_uuid, n DESC"
     ).fetchall()
     found: dict[str, list[str]] = {}
@@ -442,7 +488,8 @@ def regression_board(con: Any, include_sandbox: bool = False) -> pd.DataFrame:
     for name in PAIR_COLUMNS:
         if name not in paired.columns:
             paired[name] = None if name != "confidence" else float("nan")
-    return regressions.regression_board(runs(con, include_sandbox), paired)
+    # The board reads each eval's two latest finished runs, so those are all it is given.
+    return regressions.regression_board(runs(con, include_sandbox, latest=2), paired)
 
 
 def flips(con: Any, run_a: str, run_b: str, include_sandbox: bool = False) -> pd.DataFrame:

@@ -333,6 +333,21 @@ def test_a_page_of_rows_and_its_counts_are_the_same_from_the_frame_and_the_lake(
     assert mine.counts(filters)["total"] > 0
 
 
+@pytest.mark.parametrize("include", [False, True])
+def test_a_page_read_in_two_steps_is_that_slice_of_the_whole_result(
+    con: Any, include: bool
+) -> None:
+    chosen = sql.Filters(verdicts=("failed", "passed"))
+    whole = sql.responses(con, chosen, include)
+    assert len(whole) > 250
+    for offset, limit in ((0, 50), (120, 100), (len(whole) - 10, 50)):
+        page = sql.responses(con, chosen, include, limit=limit, offset=offset)
+        want = whole.iloc[offset : offset + limit].reset_index(drop=True)
+        pd.testing.assert_frame_equal(page, want)  # every column, run names marked or not
+    past = sql.responses(con, chosen, include, limit=50, offset=len(whole))
+    assert past.empty and list(past.columns) == list(whole.columns)
+
+
 def _same_counts(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in b)
 
