@@ -44,6 +44,13 @@ def refetch(
     return runs_frame(fresh, evals), failed
 
 
+def with_processing(
+    fresh: pd.DataFrame, failed: list[str]
+) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """A refetch's runs and failures, with those of its runs still processing."""
+    return fresh, failed, processing(fresh)
+
+
 def live_runs(data: AymaraData, only: Iterable[str] | None = None) -> None:
     """A small live panel of the processing runs (of `only`, if given); nothing when none is."""
     runs = data.shared("live.processing", lambda: processing(data.runs))
@@ -55,13 +62,13 @@ def live_runs(data: AymaraData, only: Iterable[str] | None = None) -> None:
 
     @st.fragment(run_every=LIVE_EVERY_S)
     def panel() -> None:
-        # One fetch per LIVE_SHARED_S for everyone watching the same runs, not one per viewer.
-        fresh, failed = cache.dataset_cache().get_or_load(
+        # One fetch per LIVE_SHARED_S for everyone watching the same runs, not one per viewer
+        # (and which of them are still processing, found once per fetch too).
+        fresh, failed, still = cache.dataset_cache().get_or_load(
             cache.cache_key(source, None, "live", tuple(runs["eval_run_uuid"].astype(str))),
-            lambda: refetch(cache.aymara_client(source), runs, data.evals),
+            lambda: with_processing(*refetch(cache.aymara_client(source), runs, data.evals)),
             lambda _: LIVE_SHARED_S,
         )
-        still = processing(fresh)
         with st.container(border=True, key="live_runs"):
             st.caption(
                 f":green-badge[:material/radio_button_checked: live] updated "

@@ -52,7 +52,10 @@ tiles(
 )
 
 board = data.regression_board
-regressed = board[board["verdict"] == REGRESSED] if not board.empty else board
+regressed = data.shared(
+    "overview.regressed",
+    lambda: board[board["verdict"] == REGRESSED] if not board.empty else board,
+)
 if not regressed.empty:
     worst = regressed.iloc[0]
     st.warning(
@@ -70,7 +73,10 @@ left, right = st.columns(2)
 with left:
     st.subheader(partial.mark("Pass rate over time", by_runs))
     if finished["pass_rate"].notna().any():
-        names = dict(zip(data.runs["eval_uuid"], data.runs["eval_name"], strict=True))
+        names = data.shared(
+            "overview.names",
+            lambda: dict(zip(data.runs["eval_uuid"], data.runs["eval_name"], strict=True)),
+        )
         focus = st.multiselect(
             "Evals in colour",
             data.shared("overview.worst_first", lambda: evals_worst_first(data.runs)),
