@@ -200,4 +200,4 @@ def test_long_lists_on_the_lake_say_how_many_they_leave_unlisted(
         progress.startswith("0 of 5 reviewed (the 5 least confident of ") and "listed" in progress
     )
     assert app.markdown  # the first item's card, read in full from its run
-    assert any("Judge's explanation" == c.value for c in app.caption)
+    assert any(c.value == "Judge's explanation" for c in app.caption)
