@@ -188,9 +188,7 @@ class LakeQueries:
             f"SELECT {', '.join(RESPONSE_COLUMNS)} FROM responses "
             f"ORDER BY {', '.join(sql.ROW_ORDER)}"
         )
-        # DuckDB 2 names it to_arrow_table; 1.x arrow (as reporting.aymara.sql.frame does).
-        table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
-        responses = responses_from_lake(table)
+        responses = responses_from_lake(sql.to_arrow(relation))
         if include_sandbox is None:
             return responses
         evals, runs, prompts = self.frames
