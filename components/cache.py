@@ -21,7 +21,7 @@ from client.aymara import AymaraClient
 from client.feather import FeatherClient
 from client.settings import settings
 from components.connection import Source
-from jobs.sizes import estimate_bytes, release_freed_memory
+from jobs.sizes import estimate_bytes, release_freed_memory, release_when_freed
 from jobs.store import RunStore
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class DatasetCache:
             if force:
                 self._forcing.setdefault(scope, set()).add(generation)
             for key in [k for k in self._entries if _within(k, scope)]:
-                del self._entries[key]
+                _let_go(self._entries.pop(key))
             self._reloads[scope] = Reload(now, datetime.now(UTC), by)
             return True
 
@@ -174,6 +174,8 @@ class DatasetCache:
                 life = ttl(value)
                 # Sized here, outside the cache's lock: hits on other keys never wait for it.
                 size = estimate_bytes(value) if life > 0 else 0
+                if previous is not None and previous is not value:  # expired and replaced
+                    _let_go(entry)
                 entry.value, entry.expires, entry.size = value, time.monotonic() + life, size
                 entry.empty = life > 0 and bool(getattr(value, "empty", False))
                 if life <= 0:
@@ -238,7 +240,7 @@ class DatasetCache:
                         break
                     if key == keep or entry.lock.locked():
                         continue
-                    del self._entries[key]
+                    _let_go(self._entries.pop(key))
                     count, total = count - 1, total - entry.size
 
     def sizes(self) -> tuple[int, int]:
@@ -302,6 +304,12 @@ class DatasetCache:
             self._entries.clear()
             self._names.clear()
             self._reloads.clear()
+
+
+def _let_go(entry: _Entry) -> None:
+    """A dataset leaves the cache: its memory goes back to the system once nobody draws it."""
+    if entry.value is not None and entry.size >= RELEASE_AFTER_BYTES:
+        release_when_freed(entry.value)
 
 
 def _within(key: Hashable, scope: tuple[Hashable, ...]) -> bool:

@@ -9,6 +9,8 @@ import contextlib
 import ctypes
 import gc
 import sys
+import threading
+import weakref
 from collections import deque
 from collections.abc import Mapping
 from types import ModuleType
@@ -37,6 +39,39 @@ def release_freed_memory() -> None:
     # Not glibc (macOS, musl): the pool's release is what there is.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+_freed = threading.Event()  # set by a watched value's finalizer: a releaser thread trims
+_releaser_started = threading.Lock()
+_releaser: list[threading.Thread] = []
+
+
+def release_when_freed(value: Any) -> bool:
+    """Hand memory back once `value` is really freed; True if it can be watched.
+
+    A dataset dropped by a Refresh or an eviction lives on while sessions still draw it, so
+    the trim after the new load finds nothing of it to return: at scale 10 the server stayed
+    at 620 MB after ten sessions pressed Refresh. This trims when the last session lets go,
+    in a thread of its own, so no session's rerun pays for it.
+    """
+    try:
+        weakref.finalize(value, _freed.set)
+    except TypeError:  # not weakly referable: nothing to watch
+        return False
+    with _releaser_started:
+        if not _releaser:
+            _releaser.append(threading.Thread(target=_release_each_time, daemon=True,
+                                              name="memory-release"))  # fmt: skip
+            _releaser[0].start()
+    return True
+
+
+def _release_each_time() -> None:
+    """Forever: wait for a watched value to be freed, then hand the memory back."""
+    while True:
+        _freed.wait()
+        _freed.clear()  # values freed during the trim below ask for one more: never lost
+        release_freed_memory()
 
 
 def estimate_bytes(value: Any) -> int:

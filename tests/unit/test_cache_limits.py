@@ -334,3 +334,38 @@ def test_a_big_load_is_followed_by_one_memory_trim_and_small_answers_are_not(
 
 def test_releasing_freed_memory_runs_on_this_platform() -> None:
     cache_module.release_freed_memory()  # glibc's malloc_trim here, a no-op elsewhere: no error
+
+
+def test_a_refreshed_dataset_hands_its_memory_back_when_the_last_reader_lets_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jobs import sizes
+
+    released = threading.Event()
+    monkeypatch.setattr(sizes, "release_freed_memory", released.set)
+    store = DatasetCache()
+    scope = (*ACCOUNT,)
+    first = pd.DataFrame({"x": np.zeros(cache_module.RELEASE_AFTER_BYTES // 8 + 1)})
+    drawn = store.get_or_load(key(store, "ws"), lambda: first, keep)
+    del first
+    assert store.refresh(scope)
+    assert store.sizes() == (0, 0)
+    # A session still draws the old dataset: nothing is handed back yet.
+    assert not released.is_set()
+    del drawn  # ...until the last one lets go
+    assert released.wait(10)
+
+
+def test_an_evicted_dataset_is_watched_and_a_small_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    watched: list[object] = []
+    monkeypatch.setattr(cache_module, "release_when_freed", watched.append)
+    big = cache_module.RELEASE_AFTER_BYTES // 8 + 1
+    store = DatasetCache(max_entries=1)
+    one = pd.DataFrame({"x": np.zeros(big)})
+    store.get_or_load("one", lambda: one, keep)
+    store.get_or_load("two", lambda: pd.DataFrame({"x": np.ones(big)}), keep)  # evicts one
+    store.get_or_load("three", lambda: pd.DataFrame({"x": [1]}), keep)  # evicts two
+    store.get_or_load("four", lambda: {"a": 1}, keep)  # evicts a small one: not watched
+    assert len(watched) == 2 and watched[0] is one
