@@ -6,6 +6,7 @@ CLI both call `fetch_aymara`, so a page and a report file show the same data.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -118,6 +119,7 @@ class AymaraData:
     resume: Resume | None = field(default=None, repr=False, compare=False)
     _memo: Memo = field(default_factory=Memo, repr=False, compare=False)
     _views: dict[bool, AymaraData] = field(default_factory=dict, repr=False, compare=False)
+    _views_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     sandbox_included: bool | None = None  # None: the loaded data; else a view (see `view`)
     sandbox_hidden: int = 0  # sandbox runs this view leaves out
     lake: LakeSource | None = field(default=None, repr=False, compare=False)
@@ -295,29 +297,38 @@ class AymaraData:
     def view(self, include_sandbox: bool) -> AymaraData:
         """The data as pages show it: sandbox runs left out, or included and marked.
 
-        Built once per dataset and choice (shared, read-only, like the dataset itself).
+        Built once per dataset and choice (shared, read-only, like the dataset itself). Under
+        a lock: ten sessions pressing Refresh together each built a view of their own (17 MB
+        of responses apiece at scale 10, and none shared its results), and each session's
+        widgets kept its view alive, so the server stayed 250 MB up after the Refresh.
         """
         if self.sandbox_included is not None:
             return self
-        if include_sandbox not in self._views:
-            lazy = self._on_lake
-            evals, runs, prompts, responses = sandbox_view(
-                self.evals, self.runs, self.prompts,
-                self.lake.empty_responses() if lazy else self.responses, include_sandbox,
-            )  # fmt: skip
-            self._views[include_sandbox] = replace(
-                self,
-                evals=evals,
-                runs=runs,
-                prompts=prompts,
-                response_frame=None if lazy else responses,
-                _memo=Memo(),
-                _views={},
-                _lazy=Once(),
-                sandbox_included=include_sandbox,
-                sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,
-            )
-        return self._views[include_sandbox]
+        with self._views_lock:
+            if include_sandbox not in self._views:
+                self._views[include_sandbox] = self._sandbox_view(include_sandbox)
+            return self._views[include_sandbox]
+
+    def _sandbox_view(self, include_sandbox: bool) -> AymaraData:
+        """A new view of this dataset for one sandbox choice (`view` keeps it)."""
+        lazy = self._on_lake
+        evals, runs, prompts, responses = sandbox_view(
+            self.evals, self.runs, self.prompts,
+            self.lake.empty_responses() if lazy else self.responses, include_sandbox,
+        )  # fmt: skip
+        return replace(
+            self,
+            evals=evals,
+            runs=runs,
+            prompts=prompts,
+            response_frame=None if lazy else responses,
+            _memo=Memo(),
+            _views={},
+            _views_lock=threading.Lock(),
+            _lazy=Once(),
+            sandbox_included=include_sandbox,
+            sandbox_hidden=0 if include_sandbox else self.sandbox_run_count,
+        )
 
 
 def fetch_aymara(

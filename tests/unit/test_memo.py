@@ -100,3 +100,38 @@ def test_each_dataset_has_its_own_results_and_a_view_starts_empty() -> None:
     assert data.shared("part", lambda: 2, "f") == 1
     assert data.shared("part", lambda: 3, "g") == 3
     assert _dataset().shared("part", lambda: 4, "f") == 4
+
+
+def test_sessions_asking_for_a_view_at_once_share_one(monkeypatch) -> None:
+    from jobs import aymara_data
+
+    inside = threading.Semaphore(0)
+    built: list[int] = []
+
+    def slow_view(evals, runs, prompts, responses, include_sandbox):
+        built.append(1)
+        inside.release()
+        # A second builder inside at the same time would arrive here; with one at a time the
+        # wait runs out and the first goes on.
+        inside.acquire(timeout=1.0)
+        return evals, runs, prompts, responses
+
+    monkeypatch.setattr(aymara_data, "sandbox_view", slow_view)
+    evals = pd.DataFrame({"eval_uuid": ["e"], "is_sandbox": [False]})
+    runs = pd.DataFrame({"eval_run_uuid": ["r"], "eval_uuid": ["e"], "is_sandbox": [False]})
+    empty = pd.DataFrame()
+    data = AymaraData("http://x", None, evals, runs, empty, empty, (), datetime.now(UTC))
+    start = threading.Barrier(6)
+    views: list[AymaraData] = []
+
+    def ask() -> None:
+        start.wait(10)
+        views.append(data.view(False))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(views) == 6 and built == [1]
+    assert all(v is views[0] for v in views) and data.view(False) is views[0]
