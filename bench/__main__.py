@@ -302,7 +302,7 @@ def bench_feather(base: str | None, repeat: int) -> int:
     return 0
 
 
-def bench_viewers(base: str | None, counts: str, scale: float) -> int:
+def bench_viewers(base: str | None, counts: str, scale: float, processes: int = 1) -> int:
     """`--viewers`: rounds of N concurrent new sessions, per checkout (before/after with a base)."""
     why_not = browser.available()
     if why_not:
@@ -313,7 +313,7 @@ def bench_viewers(base: str | None, counts: str, scale: float) -> int:
     try:
         roots = feather.checkouts(base, work)
         n = tuple(int(c) for c in counts.split(",") if c.strip())
-        results = viewers.run(roots, n, scale, say)
+        results = viewers.run(roots, n, scale, say, processes=processes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"## Concurrent viewers, warm server, simulator scale {scale:g} (50 ms latency)\n")
@@ -414,6 +414,13 @@ def main(argv: list[str] | None = None) -> int:
         help="with --viewers: also run this commit's app (or folder's) first, as 'before'",
     )
     parser.add_argument(
+        "--viewers-processes",
+        type=int,
+        default=1,
+        metavar="P",
+        help="with --viewers: the websocket rounds again over P app processes (one per core)",
+    )
+    parser.add_argument(
         "--uploads",
         action="store_true",
         help="only hostile uploads through the Score page's parser: seconds, CPU, peak memory",
@@ -436,7 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.viewers_uploads:
         return bench_viewers_uploads(args.viewers_uploads_n, args.viewers_scale)
     if args.viewers:
-        return bench_viewers(args.viewers_base, args.viewers_counts, args.viewers_scale)
+        return bench_viewers(
+            args.viewers_base, args.viewers_counts, args.viewers_scale, args.viewers_processes
+        )
     if args.uploads:
         return bench_uploads(args.uploads_base)
     if args.lake:

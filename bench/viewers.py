@@ -19,7 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,27 +181,40 @@ async def _protocol_view(
         result.errors.append(type(exc).__name__)
 
 
-async def _protocol_round(url: str, n: int, pid: int) -> Round:
+async def _protocol_round(urls: list[str], n: int, pids: list[int]) -> Round:
+    """N new websocket sessions at one moment, dealt round-robin over the app processes.
+
+    One process per core behind a sticky proxy is how a host uses its cores: each Streamlit
+    process runs every session's script under one GIL.
+    """
     import httpx
 
-    xsrf = httpx.get(f"{url}/_stcore/health", timeout=30).cookies["_streamlit_xsrf"]
-    result = Round(n, "websocket")
-    _, _, cpu_before = process_figures(pid)
+    xsrf = {url: httpx.get(f"{url}/_stcore/health", timeout=30).cookies["_streamlit_xsrf"]
+            for url in urls}  # fmt: skip
+    client = "websocket" if len(urls) == 1 else f"websocket, {len(urls)} processes"
+    result = Round(n, client)
+    cpu_before = sum(process_figures(pid)[2] for pid in pids)
     started = time.perf_counter()
-    views = [_protocol_view(url, xsrf, ("", "responses"), ROUND_BOUND_S, result) for _ in range(n)]
+    views = [
+        _protocol_view(urls[i % len(urls)], xsrf[urls[i % len(urls)]], ("", "responses"),
+                       ROUND_BOUND_S, result)
+        for i in range(n)
+    ]  # fmt: skip
     await asyncio.gather(*views)
     result.wall_s = time.perf_counter() - started
-    result.rss_mb_after, result.rss_mb_peak, cpu_after = process_figures(pid)
-    result.cpu_s = cpu_after - cpu_before
+    figures = [process_figures(pid) for pid in pids]
+    result.rss_mb_after = sum(f[0] for f in figures)
+    result.rss_mb_peak = sum(f[1] for f in figures)
+    result.cpu_s = sum(f[2] for f in figures) - cpu_before
     return result
 
 
 async def _protocol_rounds(
-    url: str, counts: tuple[int, ...], pid: int, say: Callable
+    urls: list[str], counts: tuple[int, ...], pids: list[int], say: Callable
 ) -> list[Round]:
     rounds = []
     for n in counts:
-        rounds.append(await _protocol_round(url, n, pid))
+        rounds.append(await _protocol_round(urls, n, pids))
         say(f"  {rounds[-1].line()}")
     return rounds
 
@@ -302,8 +315,13 @@ def run(
     scale: float,
     say: Callable[[str], None],
     browser_counts: tuple[int, ...] = (1, 5),
+    processes: int = 1,
 ) -> dict[str, list[Round]]:
-    """Rounds per checkout: each its own app on one shared simulator."""
+    """Rounds per checkout: each its own app on one shared simulator.
+
+    With `processes` > 1 the websocket rounds run again over that many app processes of the
+    checkout (each loads the data once first), viewers dealt round-robin.
+    """
     results: dict[str, list[Round]] = {}
     refreshes.clear()
     with simulator(scale) as (sim, key):
@@ -312,8 +330,17 @@ def run(
                 say(f"{label}: {app.url}")
                 pid = app.process.pid
                 rounds = asyncio.run(_all_rounds(app.url, browser_counts, pid, say))
-                rounds += asyncio.run(_protocol_rounds(app.url, counts, pid, say))
+                rounds += asyncio.run(_protocol_rounds([app.url], counts, [pid], say))
                 results[label] = rounds
                 refreshes[label] = refresh_round(app.url, pid, sim.base_url, key, 10)
                 say(f"  {refreshes[label]}")
+            if processes > 1:
+                with ExitStack() as stack:
+                    apps = [stack.enter_context(app_on(f"{label}-{i}", root, sim.base_url, key))
+                            for i in range(processes)]  # fmt: skip
+                    urls, pids = [a.url for a in apps], [a.process.pid for a in apps]
+                    # Each process loads the data once (a warm server), then the rounds.
+                    asyncio.run(_protocol_rounds(urls, (processes,), pids, lambda _: None))
+                    say(f"{label}, {processes} processes: {', '.join(urls)}")
+                    results[label] += asyncio.run(_protocol_rounds(urls, counts, pids, say))
     return results
