@@ -34,6 +34,7 @@ SETTLED = """() => {
         && document.querySelectorAll('.js-plotly-plot .main-svg').length >= %d;
 }"""
 OVERVIEW_CHARTS = 2
+SINGLE_REPEATS = 5  # one viewer alone, five times in a row: the ratios' denominator
 RESPONSES_READY = "responses ·"
 
 
@@ -181,11 +182,12 @@ async def _protocol_view(
         result.errors.append(type(exc).__name__)
 
 
-async def _protocol_round(urls: list[str], n: int, pids: list[int]) -> Round:
+async def _protocol_round(urls: list[str], n: int, pids: list[int], repeat: int = 1) -> Round:
     """N new websocket sessions at one moment, dealt round-robin over the app processes.
 
     One process per core behind a sticky proxy is how a host uses its cores: each Streamlit
-    process runs every session's script under one GIL.
+    process runs every session's script under one GIL. With `repeat`, the round runs that
+    many times one after the other, its times pooled (one viewer's time is a small number).
     """
     import httpx
 
@@ -195,12 +197,13 @@ async def _protocol_round(urls: list[str], n: int, pids: list[int]) -> Round:
     result = Round(n, client)
     cpu_before = sum(process_figures(pid)[2] for pid in pids)
     started = time.perf_counter()
-    views = [
-        _protocol_view(urls[i % len(urls)], xsrf[urls[i % len(urls)]], ("", "responses"),
-                       ROUND_BOUND_S, result)
-        for i in range(n)
-    ]  # fmt: skip
-    await asyncio.gather(*views)
+    for _ in range(repeat):
+        views = [
+            _protocol_view(urls[i % len(urls)], xsrf[urls[i % len(urls)]], ("", "responses"),
+                           ROUND_BOUND_S, result)
+            for i in range(n)
+        ]  # fmt: skip
+        await asyncio.gather(*views)
     result.wall_s = time.perf_counter() - started
     figures = [process_figures(pid) for pid in pids]
     result.rss_mb_after = sum(f[0] for f in figures)
@@ -214,7 +217,7 @@ async def _protocol_rounds(
 ) -> list[Round]:
     rounds = []
     for n in counts:
-        rounds.append(await _protocol_round(urls, n, pids))
+        rounds.append(await _protocol_round(urls, n, pids, SINGLE_REPEATS if n == 1 else 1))
         say(f"  {rounds[-1].line()}")
     return rounds
 
