@@ -1,6 +1,7 @@
 """`python -m bench [--quick | --lake | --uploads]`: every benchmark, one table printed; no asserts.
 
 `--viewers-uploads [--viewers-uploads-n 10]`: hostile uploads through the server beside N viewers.
+`--clicks [--repeat 3]`: one viewer's budgets in Chromium (first visit, clicks, filters, search).
 
 The simulator runs in its own process with 50 ms latency per request and 100 prompts per eval
 (so ~100 responses per run); the full run uses scale 10 (500 runs, ~49,000 responses) over HTTP
@@ -21,7 +22,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import browser, cache_cost, feather, lake, load, upload_load, uploads, viewers
+from bench import (
+    browser,
+    cache_cost,
+    clicks,
+    feather,
+    lake,
+    load,
+    upload_load,
+    uploads,
+    viewers,
+)
 from bench.report import Row, facts, seconds, table, timed, verdict
 from bench.stats import machine, sample
 
@@ -344,6 +355,21 @@ def bench_uploads(base: str | None) -> int:
     return 0
 
 
+def bench_clicks(repeat: int, scale: float) -> int:
+    """`--clicks`: one viewer's budgets on the Aymara pages in Chromium."""
+    why_not = browser.available()
+    if why_not:
+        print(f"Clicks skipped: {why_not}")
+        return 0
+    facts_of_machine = machine()
+    found = clicks.run(repeat, scale, say)
+    print(f"## One viewer in Chromium, simulator scale {scale:g} (50 ms latency), 1440 px\n")
+    print(clicks.table(found))
+    print(f"\n{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
+          f"{facts_of_machine['load']}; {repeat} fresh apps, each with an empty store")  # fmt: skip
+    return 0
+
+
 def bench_viewers_uploads(n: int, scale: float) -> int:
     """`--viewers-uploads`: N viewers without, then with, hostile uploads through the server."""
     why_not = browser.available()
@@ -439,7 +465,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--viewers-uploads-n", type=int, default=10, help="with --viewers-uploads: viewers (10)"
     )
+    parser.add_argument(
+        "--clicks",
+        action="store_true",
+        help="only one viewer's budgets in Chromium at scale 10: first visit, new session, "
+        "every sidebar click, filter changes and a text search on Responses",
+    )
     args = parser.parse_args(argv)
+    if args.clicks:
+        return bench_clicks(args.repeat or 3, args.viewers_scale)
     if args.viewers_uploads:
         return bench_viewers_uploads(args.viewers_uploads_n, args.viewers_scale)
     if args.viewers:
