@@ -297,11 +297,17 @@ def bench_browser(cfg: Config, base_url: str, key: str, data: Any, rows: list[Ro
     ]  # fmt: skip
 
 
-def bench_feather(base: str | None, repeat: int) -> int:
-    """`--feather`: the Feather page's interactions, medians printed (before/after with a base)."""
+def _no_browser(what: str) -> bool:
+    """True, having said why `what` is skipped, when Playwright or Chromium is missing."""
     why_not = browser.available()
     if why_not:
-        print(f"Feather in Chromium skipped: {why_not}")
+        print(f"{what} skipped: {why_not}")
+    return bool(why_not)
+
+
+def bench_feather(base: str | None, repeat: int) -> int:
+    """`--feather`: the Feather page's interactions, medians printed (before/after with a base)."""
+    if _no_browser("Feather in Chromium"):
         return 0
     facts_of_machine = machine()
     lines = feather.run(base, repeat, say)
@@ -315,9 +321,7 @@ def bench_feather(base: str | None, repeat: int) -> int:
 
 def bench_viewers(base: str | None, counts: str, scale: float, processes: int = 1) -> int:
     """`--viewers`: rounds of N concurrent new sessions, per checkout (before/after with a base)."""
-    why_not = browser.available()
-    if why_not:
-        print(f"Concurrent viewers skipped: {why_not}")
+    if _no_browser("Concurrent viewers"):
         return 0
     facts_of_machine = machine()
     work = Path(tempfile.mkdtemp(prefix="bench-viewers-"))
@@ -357,9 +361,7 @@ def bench_uploads(base: str | None) -> int:
 
 def bench_clicks(repeat: int, scale: float) -> int:
     """`--clicks`: one viewer's budgets on the Aymara pages in Chromium."""
-    why_not = browser.available()
-    if why_not:
-        print(f"Clicks skipped: {why_not}")
+    if _no_browser("Clicks"):
         return 0
     facts_of_machine = machine()
     found = clicks.run(repeat, scale, say)
@@ -372,9 +374,7 @@ def bench_clicks(repeat: int, scale: float) -> int:
 
 def bench_viewers_uploads(n: int, scale: float) -> int:
     """`--viewers-uploads`: N viewers without, then with, hostile uploads through the server."""
-    why_not = browser.available()
-    if why_not:
-        print(f"Uploads beside viewers skipped: {why_not}")
+    if _no_browser("Uploads beside viewers"):
         return 0
     facts_of_machine = machine()
     quiet, loaded = upload_load.run(n, scale, say)

@@ -22,10 +22,13 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.feather import sidebar_link
 
 PAGES = (
     "Regressions",
@@ -133,14 +136,6 @@ def _open(context: Any, url: str) -> tuple[Any, Finished, float]:
     return page, finished, time.perf_counter() - started
 
 
-def _nav(page: Any, title: str) -> Callable[[], None]:
-    return lambda: (
-        page.locator('[data-testid="stSidebarNav"]')
-        .get_by_role("link", name=title, exact=True)
-        .click()
-    )
-
-
 def _pill(page: Any, group: str, option: str) -> Callable[[], None]:
     buttons = page.locator('[data-testid="stButtonGroup"]').filter(has_text=group)
     return lambda: buttons.locator("button", has_text=option).click()
@@ -170,31 +165,33 @@ def _search(page: Any, text: str) -> Callable[[], None]:
     return act
 
 
+@contextmanager
+def _tab(browser: Any, url: str) -> Iterator[tuple[Any, Finished, float]]:
+    """A new browser context (a new session) opening the link; closed after."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        yield _open(context, url)
+    finally:
+        context.close()
+
+
 def one_repetition(browser: Any, sim_url: str, key: str, root: Path, clicks: Clicks) -> None:
     """A fresh app with an empty store: the first visit, then the warm steps."""
     from bench.viewers import app_on
 
     with app_on("clicks", root, sim_url, key) as app:
-        first = browser.new_context(viewport={"width": 1440, "height": 1000})
-        try:
-            _, _, took = _open(first, app.url)
+        with _tab(browser, app.url) as (_, _, took):
             clicks.first_visit.append(took)
-        finally:
-            first.close()
         for _ in range(3):
-            context = browser.new_context(viewport={"width": 1440, "height": 1000})
-            try:
-                _, _, took = _open(context, app.url)
+            with _tab(browser, app.url) as (_, _, took):
                 clicks.new_session.append(took)
-            finally:
-                context.close()
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        try:
-            page, finished, _ = _open(context, app.url)
+        with _tab(browser, app.url) as (page, finished, _):
             for seen in (clicks.sidebar, clicks.sidebar_again):
                 for title in PAGES:
-                    seen.setdefault(title, []).append(_settle(page, finished, _nav(page, title)))
-            _settle(page, finished, _nav(page, "Responses"))
+                    seen.setdefault(title, []).append(
+                        _settle(page, finished, sidebar_link(page, title))
+                    )
+            _settle(page, finished, sidebar_link(page, "Responses"))
             for act in (
                 _pill(page, "Verdict", "Failed"),
                 _category(page, True),
@@ -204,8 +201,6 @@ def one_repetition(browser: Any, sim_url: str, key: str, root: Path, clicks: Cli
                 clicks.filter.append(_settle(page, finished, act))
             clicks.search.append(_settle(page, finished, _search(page, SEARCH)))
             clicks.search.append(_settle(page, finished, _search(page, "")))
-        finally:
-            context.close()
 
 
 def load_bound(sim_url: str, key: str) -> tuple[float, float, dict[str, int]]:

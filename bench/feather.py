@@ -86,7 +86,8 @@ def _timed(page: Any, act: Callable[[], None], charts: int, timeout_ms: int) -> 
     return took
 
 
-def _nav(page: Any, title: str) -> Callable[[], None]:
+def sidebar_link(page: Any, title: str) -> Callable[[], None]:
+    """Clicking the sidebar's link to a page."""
     return lambda: (
         page.locator('[data-testid="stSidebarNav"]')
         .get_by_role("link", name=title, exact=True)
@@ -123,16 +124,20 @@ def one_checkout(
         page.goto(app.url)
         page.get_by_role("heading", name="Overview").wait_for(timeout=timeout_ms)
         wait_until_idle(page, timeout_ms)
-        times.first_open.append(_timed(page, _nav(page, "Conversation evals"), CHARTS, timeout_ms))
+        times.first_open.append(
+            _timed(page, sidebar_link(page, "Conversation evals"), CHARTS, timeout_ms)
+        )
         for _ in range(max(1, repeat_warm)):
             page.evaluate(WATCH)
-            _nav(page, "Evals")()
+            sidebar_link(page, "Evals")()
             page.wait_for_function(
                 "() => window.__benchRan && document.querySelector('[data-testid=\"stApp\"]')"
                 ".getAttribute('data-test-script-state') === 'notRunning'",
                 timeout=timeout_ms,
             )
-            times.sidebar.append(_timed(page, _nav(page, "Conversation evals"), CHARTS, timeout_ms))
+            times.sidebar.append(
+                _timed(page, sidebar_link(page, "Conversation evals"), CHARTS, timeout_ms)
+            )
         for label, option in FILTER_STEPS:
             times.filter_new.append(_timed(page, _choose(page, label, option), CHARTS, timeout_ms))
         for label, _ in reversed(FILTER_STEPS):

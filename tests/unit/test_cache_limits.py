@@ -345,9 +345,8 @@ def test_a_refreshed_dataset_hands_its_memory_back_when_the_last_reader_lets_go(
     monkeypatch.setattr(sizes, "release_freed_memory", released.set)
     store = DatasetCache()
     scope = (*ACCOUNT,)
-    first = pd.DataFrame({"x": np.zeros(cache_module.RELEASE_AFTER_BYTES // 8 + 1)})
-    drawn = store.get_or_load(key(store, "ws"), lambda: first, keep)
-    del first
+    made = [pd.DataFrame({"x": np.zeros(cache_module.RELEASE_AFTER_BYTES // 8 + 1)})]
+    drawn = store.get_or_load(key(store, "ws"), made.pop, keep)  # the only reference: drawn
     assert store.refresh(scope)
     assert store.sizes() == (0, 0)
     # A session still draws the old dataset: nothing is handed back yet.
