@@ -108,8 +108,9 @@ class Finished:
 def _settle(page: Any, finished: Finished, act: Callable[[], None], charts: int = 0) -> float:
     """Seconds from the action until its script run has finished and the page is drawn.
 
-    The run's end is read off the websocket: after the Overview the app element's script
-    state (what bench.feather watches) was seen not to change at all on later page switches.
+    The run's end is read off the websocket. The app element's script state (what
+    bench.feather watches) never changes for a run that ends within one React render, as a
+    warm page's does, so watching it waits forever there.
     """
     runs = len(finished.at)
     started = time.perf_counter()
