@@ -1,5 +1,6 @@
 """Compare runs: two runs of one eval, prompt by prompt, with honest intervals."""
 
+import pandas as pd
 import streamlit as st
 
 from components import charts, filters, links, shell, tables
@@ -10,8 +11,9 @@ from jobs.report import ReportRequest
 from reporting import stats
 from reporting.aymara import definitions as d
 from reporting.aymara.aggregates import category_pass_rates, verdict_counts
-from reporting.aymara.compare import flip_table, mcnemar_from_flips
+from reporting.aymara.compare import mcnemar_from_flips
 from reporting.aymara.figures import grouped_category_bars
+from reporting.aymara.schema import is_finished
 from reporting.stats import p_label
 from reporting.text import escape_markdown, run_label
 from reporting.vocabulary import STATUSES, words
@@ -46,9 +48,7 @@ labels = {
 }
 uuids = list(labels)  # newest first
 # By default the latest finished production run against the finished one before it.
-done = [
-    i for i, u in enumerate(uuids) if of_eval.iloc[i]["status"] == "finished" and not sandbox[i]
-]
+done = [i for i, finished in enumerate(is_finished(of_eval["status"]) & ~sandbox) if finished]
 default_b, default_a = (done[0], done[1]) if len(done) >= 2 else (0, 1)
 if sandbox.any():
     st.caption(
@@ -65,7 +65,15 @@ if run_a == run_b:
 a = of_eval[of_eval["eval_run_uuid"] == run_a].iloc[0]
 b = of_eval[of_eval["eval_run_uuid"] == run_b].iloc[0]
 resp_a, resp_b = data.run_responses(run_a), data.run_responses(run_b)
-flips = flip_table(resp_a, resp_b)
+# What follows depends only on the dataset and the two runs: built once, shared by every
+# session comparing them (each session had built its own flip table, counts and chart).
+flips = data.flips(run_a, run_b)
+counts_a, counts_b, (b_count, c_count, p_value) = data.shared(
+    "compare.counts",
+    lambda: (verdict_counts(resp_a), verdict_counts(resp_b), mcnemar_from_flips(flips)),
+    run_a,
+    run_b,
+)
 
 warnings = []
 for run in (a, b):
@@ -85,8 +93,6 @@ if prompts_a != prompts_b:
 for text in warnings:
     st.warning(text, icon=":material/warning:")
 
-b_count, c_count, p_value = mcnemar_from_flips(flips)
-counts_a, counts_b = verdict_counts(resp_a), verdict_counts(resp_b)
 delta = (counts_b["pass_rate"] or 0) - (counts_a["pass_rate"] or 0)
 verdict = stats.classify_change(p_value, delta)
 tiles(
@@ -116,15 +122,18 @@ report_button(
 
 st.subheader("Pass rate by category, with 95% intervals")
 if counts_a["scored"] or counts_b["scored"]:
-    charts.chart(
-        grouped_category_bars(
+    bars = data.shared(
+        "compare.bars",
+        lambda: grouped_category_bars(
             category_pass_rates(resp_a),
             category_pass_rates(resp_b),
             "Run A (before)",
             "Run B (after)",
         ),
-        key="cmp_bars",
+        run_a,
+        run_b,
     )
+    charts.chart(bars, key="cmp_bars")
 else:
     st.info("Neither run has scored responses yet, so there are no pass rates to compare.")
 
@@ -132,11 +141,20 @@ st.subheader("Prompt by prompt")
 c3, c4 = st.columns(2)
 changes = filters.multi("Change", filters.options_of(flips["change"]), "change", c3)
 cats = filters.multi("Category", filters.options_of(flips["prompt_category"]), "cmp_cat", c4)
-shown = flips
-if changes:
-    shown = shown[shown["change"].isin(changes)]
-if cats:
-    shown = shown[shown["prompt_category"].isin(cats)]
+
+
+def flips_shown() -> pd.DataFrame:
+    """The flips these filters keep."""
+    kept = flips
+    if changes:
+        kept = kept[kept["change"].isin(changes)]
+    if cats:
+        kept = kept[kept["prompt_category"].isin(cats)]
+    return kept
+
+
+# Shared too, so the table is prepared once for everyone (components.tables keys by frame).
+shown = data.shared("compare.shown", flips_shown, run_a, run_b, changes, cats)
 if shown.empty:
     st.info("No prompt matches these filters. Clear one of them to see more.")
     st.stop()

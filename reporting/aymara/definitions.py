@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from reporting.aymara.schema import bool_array, is_finished
+from reporting.aymara.schema import bool_array, is_finished, status_is_finished
 
 # --- Sandbox runs ----------------------------------------------------------------------------
 SANDBOX_PARAM = "sandbox"
@@ -96,7 +96,7 @@ def run_pass_rate_label(
     A run that is not finished never shows its pass rate as a final figure.
     """
     rate = "—" if pass_rate is None or _nan(pass_rate) else pct(pass_rate)
-    if is_finished(pd.Series([status])).iloc[0]:
+    if status_is_finished(status):
         return rate
     if rate == "—":
         return "— (not scored yet)"

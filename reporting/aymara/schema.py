@@ -153,6 +153,11 @@ def is_finished(status: pd.Series) -> pd.Series:
     return status.astype(STR).str.lower().eq(FINISHED).fillna(False).astype(bool)
 
 
+def status_is_finished(status: Any) -> bool:
+    """One status, as `is_finished` reads it (a Series of one cost 4 ms a call, per run listed)."""
+    return status is not None and not pd.isna(status) and str(status).lower() == FINISHED
+
+
 def category_array(values: Sequence[Any] | np.ndarray) -> pd.Categorical:
     """A categorical from a list, without sorting the categories (factorize is one hash pass)."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)

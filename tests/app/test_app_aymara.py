@@ -472,7 +472,21 @@ def test_a_link_naming_api_values_chooses_them_in_the_filters(
     assert app.multiselect(key="status").value == ["finished"]
 
 
-def test_a_second_session_on_the_same_data_computes_nothing_again(app: AppTest) -> None:
+def test_a_second_session_on_the_same_data_computes_nothing_again(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jobs.aymara_data
+    import reporting.aymara.compare
+
+    flip_tables: list[int] = []
+    real = reporting.aymara.compare.flip_table
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        flip_tables.append(1)
+        return real(*args, **kwargs)
+
+    for module in (reporting.aymara.compare, jobs.aymara_data):  # a page or the dataset's
+        monkeypatch.setattr(module, "flip_table", counted)
     open_page(app, "Overview")
     open_page(app, "Responses")
     app.pills(key="verdict").set_value(["Failed"]).run()
@@ -480,13 +494,21 @@ def test_a_second_session_on_the_same_data_computes_nothing_again(app: AppTest) 
     built, shared = data.shared_counts()
     assert built > 0
 
+    mine = shown_of(app, "responses")
+    open_page(app, "Compare runs")
+    built, shared = data.shared_counts()
+    flips_built = len(flip_tables)
+    assert flips_built > 0
+
     other = AppTest.from_file(APP, default_timeout=TIMEOUT_S)  # a colleague opening the links
     open_page(other, "Overview")
     open_page(other, "Responses", verdict="Failed")
+    assert shown_of(other, "responses") == mine
+    open_page(other, "Compare runs")  # the same two runs: their flips, counts and chart
     assert not other.exception
     assert data.shared_counts()[0] == built, "the second session rebuilt a shared part"
     assert data.shared_counts()[1] > shared
-    assert shown_of(other, "responses") == shown_of(app, "responses")
+    assert len(flip_tables) == flips_built, "the second session built its own flip table"
 
 
 def test_a_long_table_sends_one_page_and_a_row_chosen_on_a_later_page_opens_itself(

@@ -149,3 +149,11 @@ def test_all_workspaces_is_the_default_and_sends_double_star_while_the_keys_own_
     seen.clear()
     fetch_aymara(client, None)
     assert seen and all("workspace_uuid" not in q for q in seen)
+
+
+@pytest.mark.parametrize("status", ["finished", "FINISHED", "Finished", "running", "", None,
+                                    float("nan"), pd.NA, "failed"])  # fmt: skip
+def test_one_status_reads_as_finished_exactly_as_a_column_of_them_does(status) -> None:
+    from reporting.aymara.schema import is_finished, status_is_finished
+
+    assert status_is_finished(status) is bool(is_finished(pd.Series([status], dtype=object))[0])
