@@ -18,6 +18,14 @@ def options_of(series: pd.Series) -> list[str]:
     return distinct_values(series)
 
 
+def keep_chosen(frame: pd.DataFrame, chosen: dict[str, list[str]]) -> pd.DataFrame:
+    """The rows whose value is among those chosen, for each column with a choice (none: all)."""
+    for column, values in chosen.items():
+        if values:
+            frame = frame[frame[column].isin(values)]
+    return frame
+
+
 def multi(
     label: str, options: Iterable[str], key: str, container: Any = st, **kwargs: Any
 ) -> list[str]:

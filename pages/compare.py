@@ -1,6 +1,5 @@
 """Compare runs: two runs of one eval, prompt by prompt, with honest intervals."""
 
-import pandas as pd
 import streamlit as st
 
 from components import charts, filters, links, shell, tables
@@ -141,20 +140,15 @@ st.subheader("Prompt by prompt")
 c3, c4 = st.columns(2)
 changes = filters.multi("Change", filters.options_of(flips["change"]), "change", c3)
 cats = filters.multi("Category", filters.options_of(flips["prompt_category"]), "cmp_cat", c4)
-
-
-def flips_shown() -> pd.DataFrame:
-    """The flips these filters keep."""
-    kept = flips
-    if changes:
-        kept = kept[kept["change"].isin(changes)]
-    if cats:
-        kept = kept[kept["prompt_category"].isin(cats)]
-    return kept
-
-
 # Shared too, so the table is prepared once for everyone (components.tables keys by frame).
-shown = data.shared("compare.shown", flips_shown, run_a, run_b, changes, cats)
+shown = data.shared(
+    "compare.shown",
+    lambda: filters.keep_chosen(flips, {"change": changes, "prompt_category": cats}),
+    run_a,
+    run_b,
+    changes,
+    cats,
+)
 if shown.empty:
     st.info("No prompt matches these filters. Clear one of them to see more.")
     st.stop()

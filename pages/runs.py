@@ -43,13 +43,7 @@ filter_state = (evals, types, statuses, start, end, low, high)
 
 def filtered() -> pd.DataFrame:
     """The runs these filters keep, newest first, with their pass rates as shown."""
-    kept = runs
-    if evals:
-        kept = kept[kept["eval_name"].isin(evals)]
-    if types:
-        kept = kept[kept["eval_type"].isin(types)]
-    if statuses:
-        kept = kept[kept["status"].isin(statuses)]
+    kept = filters.keep_chosen(runs, {"eval_name": evals, "eval_type": types, "status": statuses})
     day = kept["created_at"].dt.date
     kept = kept[(day >= start) & (day <= end)]
     if (low, high) != (0.0, 1.0):

@@ -948,3 +948,16 @@ def test_calibration_bands_use_the_judges_own_confidence_not_the_reviewers():
     bands = confidence_bands(responses).set_index("band")
     assert bands.loc["0.5–0.6", "overridden"] == 1
     assert bands.loc["0.9–1.0", "overridden"] == 0
+
+
+def test_a_frame_keeps_the_rows_chosen_in_each_column_and_no_choice_keeps_all() -> None:
+    from components.filters import keep_chosen
+
+    frame = pd.DataFrame(
+        {"change": pd.Categorical(["newly failed", "same", "newly passed", "same"]),
+         "category": ["a", "b", "a", "a"]}
+    )  # fmt: skip
+    both = keep_chosen(frame, {"change": ["same"], "category": ["a"]})
+    assert both.index.tolist() == [3]
+    assert keep_chosen(frame, {"change": [], "category": ["a"]}).index.tolist() == [0, 2, 3]
+    assert keep_chosen(frame, {"change": [], "category": []}).equals(frame)
