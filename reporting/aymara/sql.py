@@ -10,10 +10,10 @@ intervals, McNemar, ordering) reuses the pandas path's own functions on the smal
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 import pandas as pd
 import pyarrow as pa
@@ -176,7 +176,7 @@ def responses(
         span = pc.min_max(keys["run_created_at"])
         scope.append("run_created_at BETWEEN ? AND ?")
         wanted += [span["min"].as_py(), span["max"].as_py()]
-    name = f"page_keys_{uuid.uuid4().hex}"
+    name = f"page_keys_{uuid4().hex}"
     con.register(name, keys.select(["eval_run_uuid", "row_index"]))
     try:
         return frame(
