@@ -126,8 +126,9 @@ def add_sync(parser: argparse.ArgumentParser) -> None:
     """Options of `sync`."""
     parser.add_argument(
         "--lake", metavar="URL",
-        help="a folder or s3://bucket/prefix (default: EVAL_DASHBOARD_LAKE_URL, else lake/ in "
-        "the cache folder); S3 credentials and endpoint from the usual AWS_* variables",
+        help="a folder or s3://bucket/prefix (default: EVAL_DASHBOARD_LAKE_URL, else the "
+        "account's own lake, lake/<account>/ in the cache folder, which the dashboard reads); "
+        "S3 credentials and endpoint from the usual AWS_* variables",
     )  # fmt: skip
     parser.add_argument(
         "--workspace", default=ALL_WORKSPACES,

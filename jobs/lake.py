@@ -148,10 +148,17 @@ def s3_options(env: Mapping[str, str]) -> dict[str, str]:
     return options
 
 
-def lake_location(url: str | None = None, env: Mapping[str, str] | None = None) -> LakeLocation:
-    """The lake at a URL, else EVAL_DASHBOARD_LAKE_URL, else `lake/` in the cache folder."""
+def lake_location(
+    url: str | None = None, env: Mapping[str, str] | None = None, *, account: str | None = None
+) -> LakeLocation:
+    """The lake at a URL, else EVAL_DASHBOARD_LAKE_URL, else the account's default lake.
+
+    The default is `lake/<account>/` in the cache folder (`lake/` without an account): the
+    dashboard's own lake and `python -m jobs sync`'s, one per API key and base URL.
+    """
     env = os.environ if env is None else env
-    chosen = url or settings().lake_url or str(default_root() / "lake")
+    default = default_root() / "lake"
+    chosen = url or settings().lake_url or str(default / account if account else default)
     if chosen.startswith("s3://"):
         if len(chosen) <= len("s3://") or chosen[len("s3://") :].startswith("/"):
             raise LakeError(f"{chosen!r} names no bucket: use s3://bucket/prefix.")
@@ -323,8 +330,13 @@ class LakeSnapshot:
             base = f"{name}_all" if name in scoped else name
             version = self.versions.get(name)
             files = [] if version is None else self._files(name, version)
-            if self.location.is_s3 or not files:
+            if self.location.is_s3:
                 con.register(base, self.dataset(name))
+            elif not files:  # never written (no response synced yet): an empty table
+                # A table, not a registration: every cursor of this connection sees it.
+                con.register("_empty", SCHEMAS[name].empty_table())
+                con.execute(f"CREATE TABLE {base} AS SELECT * FROM _empty")
+                con.unregister("_empty")
             else:
                 hive = ""
                 if name == "responses":  # partition values live in the paths, not the files

@@ -31,7 +31,7 @@ from jobs import lake, lake_lock
 from jobs.aymara_data import ProgressFn
 from jobs.connect import USAGE_OR_API_ERROR, JobError, describe, fail
 from jobs.lake import LakeError, LakeLocation, sql_list
-from jobs.problems import LoadProblem, listing_problems
+from jobs.problems import LoadProblem, Missing, listing_problems
 from jobs.store import account_id
 from reporting.aymara.reports import report_rows
 from reporting.aymara.responses import response_records, responses_frame_from_records
@@ -55,6 +55,9 @@ class SyncResult:
     prompts_fetched: int = 0  # evals whose prompts were read
     requests: int = 0
     problems: tuple[LoadProblem, ...] = ()
+    missing: Missing = field(default_factory=Missing)  # what this sync could not read in full
+    # The suite reports as listed (the dashboard shows them without listing them again).
+    reports: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -108,19 +111,35 @@ def _previous(location: LakeLocation, name: str) -> pd.DataFrame:
 
 def _listings(
     client: AymaraClient, workspace: str | None, permitted: tuple[str, ...]
-) -> tuple[Listing[Any], Listing[Any], Listing[Any]]:
-    """The three listings, each read in full, or a LakeError (nothing is written then)."""
+) -> tuple[tuple[Listing[Any], Listing[Any], Listing[Any]], list[LoadProblem]]:
+    """The three listings, and what each missed (a half-read listing deletes nothing)."""
     every = workspace in (None, ALL_WORKSPACES)
     spaces = permitted if permitted and every else (workspace,)
     listings = client.fetch_workspace_listings(*spaces)
     problems: list[LoadProblem] = []
     for name, listing in zip(("evals", "runs", "reports"), listings, strict=True):
         listing_problems(f"The list of {name}", listing, problems)
-    if problems:
-        # A run missing from a half-read listing would be deleted from the lake: refuse.
-        said = "; ".join(f"{p.what}: {p.message}" for p in problems)
-        raise LakeError(f"The listings did not load in full, so nothing was written ({said}).")
-    return listings
+    if not any(listing.items for listing in listings) and problems:
+        # Nothing read at all (a bad key, the API down): say the API's own error.
+        error = next((lst.error for lst in listings if lst.error is not None), None)
+        if error is not None:
+            raise error
+    return listings, problems
+
+
+def _with_unlisted(
+    location: LakeLocation, name: str, fresh: pa.Table, key: str, complete: bool
+) -> pa.Table:
+    """A table as listed now, plus, when its listing stopped short, the held rows it missed.
+
+    A run (or eval) missing from a half-read listing is not known to be gone, so it is kept
+    until a listing read in full leaves it out.
+    """
+    if complete:
+        return fresh
+    held = lake.read_table(location, name)
+    listed = pa.compute.is_in(held[key], value_set=pa.array(fresh[key].to_pylist(), pa.string()))
+    return pa.concat_tables([fresh, held.filter(pa.compute.invert(listed))])
 
 
 def sync_lake(
@@ -144,10 +163,9 @@ def sync_lake(
         )
 
     say("Listing evals, runs and reports", 0, 1)
-    evals, runs, reports = _listings(client, workspace, permitted)
+    (evals, runs, reports), problems = _listings(client, workspace, permitted)
     evals_df = evals_frame(evals.items)
     runs_df = runs_frame(runs.items, evals_df)
-    problems: list[LoadProblem] = []
 
     # --- prompts: only of evals that are new or whose updated_at moved
     old_evals = _previous(location, "evals")
@@ -165,8 +183,11 @@ def sync_lake(
             listing_problems(f"Prompts of eval {eval_uuid}", listing, problems)
             if listing.complete:
                 fetched_prompts[eval_uuid] = listing
+    unlisted_evals = set() if evals.complete else set(old_evals["eval_uuid"]) - set(eval_ws)
     kept = old_prompts[
-        old_prompts["eval_uuid"].isin(set(eval_ws) - set(fetched_prompts)).to_numpy(dtype=bool)
+        old_prompts["eval_uuid"]
+        .isin((set(eval_ws) - set(fetched_prompts)) | unlisted_evals)
+        .to_numpy(dtype=bool)
     ]
     new_prompts = prompts_frame({e: lst.items for e, lst in fetched_prompts.items()})
     prompts_df = _concat(kept, new_prompts)
@@ -200,9 +221,21 @@ def sync_lake(
             listing_problems(f"Responses of run {r.eval_run_uuid}", listing, problems)
             if listing.complete:  # a half-read run keeps its old rows and is tried next time
                 records[r.eval_run_uuid] = response_records(listing.items)
-    gone = sorted(r for r, v in held_run.items() if isinstance(v, str) and r not in fetchable_ids)
+    gone = sorted(
+        r for r, v in held_run.items()
+        if isinstance(v, str) and r not in fetchable_ids and runs.complete
+    )  # fmt: skip
     added = tuple(r for r in records if not isinstance(held_run.get(r), str))
     replaced = tuple(r for r in records if isinstance(held_run.get(r), str))
+
+    missing = Missing(
+        listings=tuple(n for n, lst in (("evals", evals), ("runs", runs), ("reports", reports))
+                       if not lst.complete),
+        runs=len(wanted) - len(records),
+        runs_total=len(fetchable),
+        evals=len(stale) - len(fetched_prompts),
+        evals_total=len(eval_ws),
+    )  # fmt: skip
 
     # --- commits: responses, prompts, evals, runs, reports, then the syncs row
     say("Writing the lake", 0, 1)
@@ -222,13 +255,19 @@ def sync_lake(
             for r in runs_df["eval_run_uuid"]
         ]
     )
-    for name, frame in (
-        ("prompts", prompts_df),
-        ("evals", evals_out),
-        ("runs", runs_out),
-        ("reports", report_rows(list(reports.items), runs_df)),
-    ):
-        version = _replace_if_changed(location, name, frame)
+    tables = {
+        "prompts": lake.arrow_of(prompts_df, "prompts"),
+        "evals": _with_unlisted(
+            location, "evals", lake.arrow_of(evals_out, "evals"), "eval_uuid", evals.complete
+        ),
+        "runs": _with_unlisted(
+            location, "runs", lake.arrow_of(runs_out, "runs"), "eval_run_uuid", runs.complete
+        ),
+    }
+    if reports.complete:  # a half-read list of reports keeps the held one
+        tables["reports"] = lake.arrow_of(report_rows(list(reports.items), runs_df), "reports")
+    for name, table in tables.items():
+        version = _replace_if_changed(location, name, table)
         if version is not None:
             written[name] = version
 
@@ -244,7 +283,10 @@ def sync_lake(
         requests=requests,
     )
     if sync_id is None:
-        return SyncResult(None, requests=requests, problems=tuple(problems))
+        return SyncResult(
+            None, requests=requests, problems=tuple(problems), missing=missing,
+            reports=tuple(reports.items),
+        )  # fmt: skip
     say("Done", 1, 1)
     return SyncResult(
         sync_id,
@@ -255,6 +297,8 @@ def sync_lake(
         prompts_fetched=len(fetched_prompts),
         requests=requests,
         problems=tuple(problems),
+        missing=missing,
+        reports=tuple(reports.items),
     )
 
 
@@ -335,9 +379,9 @@ def _write_responses(
     return lake.commit(location, "responses", rows, mode="overwrite", predicate=where)
 
 
-def _replace_if_changed(location: LakeLocation, name: str, frame: pd.DataFrame) -> int | None:
+def _replace_if_changed(location: LakeLocation, name: str, table: pa.Table) -> int | None:
     """Overwrite a small table when its content differs from the lake's (else no commit)."""
-    fresh = lake.sorted_table(lake.arrow_of(frame, name), name)
+    fresh = lake.sorted_table(table, name)
     if lake.delta_table(location, name) is not None:
         held = lake.sorted_table(lake.read_table(location, name), name)
         if held.equals(fresh):
@@ -359,7 +403,8 @@ def run_syncs(
     Exit code 0 when everything loaded, 2 when a part did not (it is tried again next sync).
     With `every`, an API or lake failure is said and tried again at the next interval.
     """
-    location = lake.lake_location(url)
+    account = account_id(client.base_url, client.transport.key_fingerprint)
+    location = lake.lake_location(url, account=account)
     lock = lake_lock.WriterLock(location, ttl_s=max(1800.0, 3 * (every or 0)))
     try:
         lock.acquire()
