@@ -36,6 +36,9 @@ class Settings:
     store_enabled: bool = True  # EVAL_DASHBOARD_STORE
     cache_dir: str | None = None  # EVAL_DASHBOARD_CACHE_DIR
     lake_url: str | None = None  # EVAL_DASHBOARD_LAKE_URL (a folder or s3://bucket/prefix)
+    # EVAL_DASHBOARD_LOCAL_LAKE: without a lake URL, sync into the account's own lake under
+    # the cache folder and read it through DuckDB; off holds every response in memory.
+    local_lake: bool = True
     lake_check_s: float = 15.0  # EVAL_DASHBOARD_LAKE_CHECK_S (how often to look for a new sync)
     # EVAL_DASHBOARD_LAKE_MEMORY_MB: DuckDB's memory limit per lake connection. Its default
     # is 80% of the machine's RAM; bounded, a large scan spills or streams instead of growing.
@@ -70,6 +73,7 @@ class Settings:
             store_enabled=(get("EVAL_DASHBOARD_STORE") or "on").lower() not in _OFF,
             cache_dir=get("EVAL_DASHBOARD_CACHE_DIR"),
             lake_url=get("EVAL_DASHBOARD_LAKE_URL"),
+            local_lake=(get("EVAL_DASHBOARD_LOCAL_LAKE") or "on").lower() not in _OFF,
             lake_check_s=_seconds(env, "EVAL_DASHBOARD_LAKE_CHECK_S", cls.lake_check_s),
             lake_memory_mb=_positive_int(env, "EVAL_DASHBOARD_LAKE_MEMORY_MB", cls.lake_memory_mb),
             demo_scale=float(get("EVAL_DASHBOARD_DEMO_SCALE") or cls.demo_scale),

@@ -1,10 +1,15 @@
-"""The Aymara dataset for the pages: `load_aymara` asks the cache seam, which calls
-`jobs.aymara_data.fetch_aymara` (the one implementation, shared with the jobs CLI)."""
+"""The Aymara dataset for the pages, through the cache seam: read from a shared results lake
+(EVAL_DASHBOARD_LAKE_URL), else from the account's own lake, synced here (`jobs.own_lake`),
+else, with EVAL_DASHBOARD_LOCAL_LAKE=off, loaded into memory by `jobs.aymara_data`."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,10 +17,11 @@ from client.aymara import ALL_WORKSPACES
 from client.errors import APIError
 from client.settings import settings
 from components import cache
-from components.connection import Source
+from components.connection import Source, workspace_allowlist
 from jobs.aymara_data import AymaraData, ProgressFn, fetch_aymara
-from jobs.lake import lake_location
-from jobs.lake_data import load_from_lake, snapshot_id
+from jobs.lake import LakeLocation, lake_location
+from jobs.lake_data import empty_dataset, load_from_lake, snapshot_id
+from jobs.own_lake import OwnSync, own_location, sync_own_lake
 from jobs.problems import LoadProblem
 from jobs.store import account_id
 
@@ -32,6 +38,8 @@ def load_aymara(
     allowed = tuple(sorted(permitted))
     if settings().lake_url:
         return _from_lake(source, workspace, allowed, settings().lake_url)
+    if settings().local_lake:
+        return _from_own_lake(source, workspace, allowed, progress)
     key = cache.cache_key(source, workspace, allowed)
     full_ttl = cache.cache_ttl_s()
 
@@ -73,19 +81,9 @@ def _from_lake(
     )
 
     def load() -> AymaraData:
-        client = cache.aymara_client(source)
-        account = account_id(client.base_url, client.transport.key_fingerprint)  # as sync does
-        data = load_from_lake(location, workspace, source.base_url, account, allowed)
-        if data.fatal is not None:
-            return data
+        data = _read_lake(source, location, workspace, allowed)
         # Suite reports are not in the lake in their API form: one listing from the API.
-        spaces = allowed if allowed and workspace in (None, ALL_WORKSPACES) else (workspace,)
-        try:
-            reports = [r for ws in spaces for r in client.list_reports(ws).items]
-        except APIError as exc:
-            problem = LoadProblem("The list of reports", exc.message)
-            return replace(data, problems=(*data.problems, problem))
-        return replace(data, reports=tuple(reports))
+        return data if data.fatal is not None else _with_reports(source, data, allowed)
 
     data = cache.dataset_cache().get_or_load(
         cache.cache_key(source, workspace, allowed, "lake", sync),
@@ -96,10 +94,144 @@ def _from_lake(
     return data
 
 
+def _from_own_lake(
+    source: Source, workspace: str | None, allowed: tuple[str, ...], progress: ProgressFn | None
+) -> AymaraData:
+    """The dataset from the account's own lake, synced first if it is due.
+
+    One sync serves every workspace and session: it is kept for the cache's TTL (a partial
+    one briefly), and the next read after that syncs only what moved.
+    """
+    client = cache.aymara_client(source)
+    location = own_location(client, _demo_root() if source.demo else None)
+
+    def keep(synced: OwnSync) -> float:
+        if synced.sync_id is None:
+            return 0.0  # nothing to show: the next read tries again
+        if synced.written_elsewhere:
+            return settings().lake_check_s  # another writer syncs: look for its next one
+        return cache.PARTIAL_TTL_S if synced.partial else cache.cache_ttl_s()
+
+    synced: OwnSync = cache.dataset_cache().get_or_load(
+        _own_sync_key(source, allowed),
+        lambda: sync_own_lake(client, location, allowed, progress),
+        keep,
+    )
+    if synced.sync_id is None:
+        return empty_dataset(source.base_url, workspace, synced.error)
+
+    def load() -> AymaraData:
+        data = _read_lake(source, location, workspace, allowed)
+        if data.fatal is not None:
+            return data
+        data = replace(data, problems=(*data.problems, *synced.shown_problems()),
+                       missing=synced.missing)  # fmt: skip
+        if not synced.written_elsewhere:  # current as of this sync's listings
+            data = replace(data, loaded_at=synced.checked_at)
+        synced_all = workspace == ALL_WORKSPACES or (workspace is None and bool(allowed))
+        if synced.reports is not None and synced_all:  # the sync listed exactly these
+            return replace(data, reports=synced.reports)
+        return _with_reports(source, data, allowed)
+
+    data = cache.dataset_cache().get_or_load(
+        cache.cache_key(source, workspace, allowed, "own-lake", synced.sync_id, synced.attempt),
+        load,
+        lambda data: 0.0 if data.fatal else cache.cache_ttl_s(),
+    )
+    cache.dataset_cache().remember_names(cache.account(source), data.workspaces)
+    return data
+
+
+def _read_lake(
+    source: Source, location: LakeLocation, workspace: str | None, allowed: tuple[str, ...]
+) -> AymaraData:
+    """A lake's newest finished sync, scoped as the API scopes it, or why it cannot be shown."""
+    client = cache.aymara_client(source)
+    account = account_id(client.base_url, client.transport.key_fingerprint)  # as sync does
+    scope = _scope(source, workspace, allowed)
+    if isinstance(scope, APIError):
+        return empty_dataset(source.base_url, workspace, scope)
+    data = load_from_lake(location, workspace, source.base_url, account, allowed, scope)
+    if data.fatal is None and workspace not in (None, ALL_WORKSPACES) and data.evals.empty:
+        # Nothing of it synced: a workspace this key cannot see is said, as the API says.
+        error = client.list_evals(workspace).error
+        if error is not None:
+            return empty_dataset(source.base_url, workspace, error)
+    return data
+
+
+def _with_reports(source: Source, data: AymaraData, allowed: tuple[str, ...]) -> AymaraData:
+    """The dataset with its suite reports, listed per workspace (a report names none)."""
+    client = cache.aymara_client(source)
+    try:
+        spaces = _spaces(data.workspace, allowed)
+        reports = tuple(r for ws in spaces for r in client.list_reports(ws).items)
+    except APIError as exc:
+        problem = LoadProblem("The list of reports", exc.message)
+        return replace(data, problems=(*data.problems, problem))
+    return replace(data, reports=reports)
+
+
+def _scope(
+    source: Source, workspace: str | None, allowed: tuple[str, ...]
+) -> list[str] | APIError | None:
+    """The lake workspaces a dataset holds when only the API knows them: this key's own.
+
+    No workspace and no allowlist means what a listing without `workspace_uuid` returns;
+    anything else the lake reader scopes by itself (None).
+    """
+    if workspace is not None or allowed:
+        return None
+    own = key_workspaces(source)
+    return own if isinstance(own, APIError) else list(own)
+
+
+def key_workspaces(source: Source) -> tuple[str, ...] | APIError:
+    """The workspaces a list without `workspace_uuid` returns (the key's own), cached."""
+
+    def ask() -> tuple[str, ...] | APIError:
+        listing = cache.aymara_client(source).list_evals(None)
+        if listing.error is not None and not listing.items:
+            return listing.error
+        return tuple(sorted({e.workspace_uuid for e in listing.items if e.workspace_uuid}))
+
+    return cache.dataset_cache().get_or_load(
+        cache.cache_key(source, None, "key-workspaces"),
+        ask,
+        lambda found: 0.0 if isinstance(found, APIError) else cache.cache_ttl_s(),
+    )
+
+
+def _own_sync_key(source: Source, allowed: tuple[str, ...]) -> tuple[object, ...]:
+    return cache.cache_key(source, None, allowed, "own-lake-sync")
+
+
+def _spaces(workspace: str | None, allowed: tuple[str, ...]) -> tuple[str | None, ...]:
+    return allowed if allowed and workspace in (None, ALL_WORKSPACES) else (workspace,)
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_root() -> Path:
+    """The demo's lakes: a folder of this process, removed at exit (its key is new per run)."""
+    folder = tempfile.mkdtemp(prefix="eval-dashboard-demo-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return Path(folder)
+
+
 def retry_missing(source: Source, workspace: str | None, permitted: frozenset[str]) -> bool:
     """Make the next read of a partial dataset fetch what it missed (and only that)."""
-    key = cache.cache_key(source, workspace, tuple(sorted(permitted)))
+    allowed = tuple(sorted(permitted))
+    if not settings().lake_url and settings().local_lake:
+        return cache.dataset_cache().expire_partial(_own_sync_key(source, allowed))
+    key = cache.cache_key(source, workspace, allowed)
     return cache.dataset_cache().expire_partial(key)
+
+
+def sync_soon(source: Source) -> None:
+    """After a change through the API (a review): the next read syncs the own lake."""
+    if not settings().lake_url and settings().local_lake:
+        allowed = tuple(sorted(workspace_allowlist()))
+        cache.dataset_cache().expire(_own_sync_key(source, allowed))
 
 
 def known_workspaces(source: Source) -> dict[str, str]:

@@ -137,6 +137,13 @@ class DatasetCache:
         with self._lock:
             return self._reloads.get(scope)
 
+    def expire(self, key: Hashable) -> None:
+        """Make the next read of key load again (repairing, if it has `repair`)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None:
+            entry.expires = 0.0
+
     def expire_partial(self, key: Hashable) -> bool:
         """Make a partial value's next read repair it (fetch what it missed); True if partial."""
         with self._lock:

@@ -18,7 +18,7 @@ import streamlit as st
 from client.aymara import UNSET
 from client.aymara_models import AnswerHistory, EvalRun, ScoredResponse
 from client.errors import APIError, ConflictError
-from components import access, cache, shell
+from components import access, aymara_loaders, cache, shell
 from components.connection import Source
 from components.errors import show_error
 from jobs.memo import Memo
@@ -201,6 +201,7 @@ def apply_change(
         return _patch_dataset(run, run_uuid, record)(data)
 
     cache.dataset_cache().update_loaded(cache.account(source), change)
+    aymara_loaders.sync_soon(source)  # the own lake shows the change after one small sync
     if run is not None:
         _restore(source, old[0] if old else None, run, record)
     session.setdefault(HISTORIES, {}).pop((run_uuid, str(response.response_uuid)), None)

@@ -305,10 +305,12 @@ def aymara_data(ctx: Context) -> AymaraData | None:
         return None
     bar.empty()
     stored = f", {data.from_store:,} runs from the local store" if data.from_store else ""
-    if data.lake_sync is not None:
+    if data.lake_sync is not None and settings().lake_url:
         st.sidebar.caption(
             f"Data from the results lake: sync {data.lake_sync:,}, finished {_ago(data.loaded_at)}"
         )
+    elif data.lake_sync is not None:
+        st.sidebar.caption(f"Data synced {_ago(data.loaded_at)} (sync {data.lake_sync:,})")
     else:
         st.sidebar.caption(f"Data loaded {_ago(data.loaded_at)}{stored}")
     if data.fatal is not None:

@@ -109,14 +109,20 @@ def responses_from_lake(table: pa.Table) -> pd.DataFrame:
 
 
 def dataset_from_snapshot(
-    snapshot: LakeSnapshot, workspace: str | None, base_url: str, permitted: tuple[str, ...] = ()
+    snapshot: LakeSnapshot,
+    workspace: str | None,
+    base_url: str,
+    permitted: tuple[str, ...] = (),
+    scope: list[str] | None = None,
 ) -> AymaraData:
     """One workspace (or all, or the allowlist's) as of the snapshot's sync, as the loader's.
 
     Its responses are read when a page first needs them all; Overview, Responses and
     Regressions ask SQL for theirs instead.
     """
-    queries = LakeQueries(snapshot, _workspaces(workspace, permitted))
+    queries = LakeQueries(
+        snapshot, scope if scope is not None else _workspaces(workspace, permitted)
+    )
     evals, runs, prompts = queries.frames
     names = {str(ws): "" for ws in runs["workspace_uuid"].dropna().unique() if str(ws) != ""}
     return AymaraData(
@@ -271,7 +277,10 @@ class LakeUnavailable(APIError):
     )
 
 
-def _empty(base_url: str, workspace: str | None, fatal: APIError | None = None) -> AymaraData:
+def empty_dataset(
+    base_url: str, workspace: str | None, fatal: APIError | None = None
+) -> AymaraData:
+    """A dataset holding nothing (with the error that left it so)."""
     nothing = pd.DataFrame()
     return AymaraData(
         base_url, workspace, _typed(nothing, EVAL_COLUMNS), _typed(nothing, RUN_COLUMNS),
@@ -287,8 +296,11 @@ def load_from_lake(
     base_url: str,
     account: str,
     permitted: tuple[str, ...] = (),
+    scope: list[str] | None = None,
 ) -> AymaraData:
     """The newest finished sync's dataset for this account; a fatal error saying why not.
+
+    `scope` names the workspaces to hold when the caller knows them better (this key's own).
 
     A lake written for another account is refused (its data is not this key's to show), and
     so is a workspace outside the allowlist, exactly as the API path refuses them.
@@ -296,17 +308,17 @@ def load_from_lake(
     try:
         row = lake.last_sync(location)
     except Exception as exc:  # noqa: BLE001 - delta-rs and object stores raise many kinds
-        return _empty(base_url, workspace, LakeUnavailable(f"{location.url}: {exc}"[:500]))
+        return empty_dataset(base_url, workspace, LakeUnavailable(f"{location.url}: {exc}"[:500]))
     if row is None:
-        return _empty(base_url, workspace, LakeUnavailable(
+        return empty_dataset(base_url, workspace, LakeUnavailable(
             f"The results lake at {location.url} has no finished sync yet."))  # fmt: skip
     if row["account"] != account:
-        return _empty(base_url, workspace, LakeUnavailable(
+        return empty_dataset(base_url, workspace, LakeUnavailable(
             f"The results lake at {location.url} holds another account's data "
             f"({row['source']}), not this API key's."))  # fmt: skip
     snapshot = open_snapshot(location)
     assert snapshot is not None  # a sync row was just read
-    return dataset_from_snapshot(snapshot, workspace, base_url, permitted)
+    return dataset_from_snapshot(snapshot, workspace, base_url, permitted, scope)
 
 
 def snapshot_id(location: LakeLocation) -> int | None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from client.aymara import ALL_WORKSPACES
 from components import cache
+from components.connection import Source
 from jobs.lake import lake_location, open_snapshot
 from jobs.lake_data import dataset_from_snapshot
 from jobs.sync import sync_lake
@@ -201,3 +202,86 @@ def test_long_lists_on_the_lake_say_how_many_they_leave_unlisted(
     )
     assert app.markdown  # the first item's card, read in full from its run
     assert any(c.value == "Judge's explanation" for c in app.caption)
+
+
+# --- the dashboard's own lake: no EVAL_DASHBOARD_LAKE_URL (the default) ---------------------
+
+
+def own_lake_env(monkeypatch: pytest.MonkeyPatch, sim: Any, tmp_path: Path) -> None:
+    """The app's environment with no lake URL (its own lake, the default), caches emptied."""
+    monkeypatch.setenv("AYMARA_AI_API_KEY", SIMULATOR_KEY)
+    monkeypatch.setenv("AYMARA_AI_BASE_URL", sim.base_url)
+    monkeypatch.setenv("EVAL_DASHBOARD_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("FEATHER_API_KEY", "FEATHER_BASE_URL", "EVAL_DASHBOARD_WORKSPACES",
+                 "EVAL_DASHBOARD_LAKE_URL", "EVAL_DASHBOARD_LOCAL_LAKE"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    cache.dataset_cache().clear()
+
+
+@pytest.fixture
+def own_app(monkeypatch: pytest.MonkeyPatch, sim: Any, tmp_path: Path) -> Iterator[AppTest]:
+    own_lake_env(monkeypatch, sim, tmp_path)
+    yield AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    cache.dataset_cache().clear()
+
+
+def test_the_first_visit_syncs_the_own_lake_and_a_restart_asks_only_the_listings(
+    own_app: AppTest, sim: Any, tmp_path: Path
+) -> None:
+    control(sim, "POST", "/_sim/reset-stats")
+    open_page(own_app, "Overview")
+    totals = production_truth(sim)
+    assert tile(own_app, "Evals") == f"{totals['evals']:,}"
+    assert tile(own_app, "Responses scored") == f"{totals['passed'] + totals['failed']:,}"
+    assert tile(own_app, "Pass rate") == pct(totals["pass_rate"])
+    assert "Data synced just now (sync 1)" in [c.value for c in own_app.caption]
+    lakes = list((tmp_path / "cache" / "lake").iterdir())
+    assert len(lakes) == 1 and (lakes[0] / "responses" / "_delta_log").is_dir()
+    [data] = [d for d in cache.dataset_cache().loaded() if getattr(d, "lake", None)]
+    assert not data.responses_loaded  # the Overview asked SQL, as a replica does
+    first = control(sim, "GET", "/_sim/stats")["by_route"]
+    assert any(r.endswith("/responses") for r in first), first
+
+    cache.dataset_cache().clear()  # a restart: what is in memory is gone, the lake is not
+    control(sim, "POST", "/_sim/reset-stats")
+    restarted = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    open_page(restarted, "Overview")
+    assert tile(restarted, "Responses scored") == f"{totals['passed'] + totals['failed']:,}"
+    routes = control(sim, "GET", "/_sim/stats")["by_route"]
+    assert not any("/responses" in r or "/prompts" in r for r in routes), routes
+    assert "Data synced just now (sync 1)" in [c.value for c in restarted.caption]
+
+
+def test_on_the_own_lake_a_new_run_shows_after_refresh(own_app: AppTest, sim: Any) -> None:
+    open_page(own_app, "Responses")
+    before, _ = shown_of(own_app, "responses")
+    _, prompts = score_new_run(client_of(sim), "Scored while the dashboard was open")
+    own_app.run()
+    assert shown_of(own_app, "responses")[0] == before  # kept for the cache's TTL
+    assert cache.refresh(Source("aymara", sim.base_url, SIMULATOR_KEY))  # what Refresh calls
+    own_app.run()
+    assert not own_app.exception, [e.value for e in own_app.exception]
+    assert shown_of(own_app, "responses")[0] == before + len(prompts)
+    assert "Data synced just now (sync 2)" in [c.value for c in own_app.caption]
+
+
+def test_with_the_local_lake_off_the_api_is_read_into_memory(
+    own_app: AppTest, sim: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EVAL_DASHBOARD_LOCAL_LAKE", "off")
+    open_page(own_app, "Overview")
+    assert any(c.value.startswith("Data loaded just now") for c in own_app.caption)
+    assert not (tmp_path / "cache" / "lake").exists()
+    [data] = [d for d in cache.dataset_cache().loaded() if hasattr(d, "responses_loaded")]
+    assert data.lake is None and data.responses_loaded
+
+
+def test_a_replica_shows_only_the_keys_own_workspace_when_asked_for_it(
+    app: AppTest, sim: Any
+) -> None:
+    truth = control(sim, "GET", "/_sim/ground-truth")["aymara"]
+    own = truth["workspaces"][truth["key_workspace_uuid"]]["production"]
+    assert own["evals"] < truth["totals"]["production"]["evals"]
+    open_page(app, "Overview", workspace="key")
+    assert tile(app, "Evals") == f"{own['evals']:,}"  # not every workspace of the lake
+    assert tile(app, "Responses scored") == f"{own['passed'] + own['failed']:,}"

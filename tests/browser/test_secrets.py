@@ -22,6 +22,8 @@ from client.errors import AuthenticationError
 from client.transport import fingerprint
 from components import aymara_loaders, cache
 from components.connection import Source
+from jobs.aymara_data import AymaraData
+from jobs.own_lake import own_location
 from tests import conftest
 from tests.appserver import AppServer, start_app
 from tests.appserver import screenshot as save_screenshot
@@ -313,10 +315,16 @@ def test_cached_data_is_kept_apart_per_key_and_base_url(start_simulator, fresh_c
     for source in (source_a, source_b, other):
         assert source.api_key not in text
         assert leaks(source.api_key, repr(source)) == []
-    assert len({k for k in keys if fingerprint(key_a) in repr(k)}) == 1
+    entries = cache.dataset_cache()._entries
+    datasets = [k for k in keys if fingerprint(key_a) in repr(k)
+                and isinstance(entries[k].value, AymaraData)]  # fmt: skip
+    assert len(datasets) == 1  # beside it only the account's sync and key-workspace answers
 
 
-def test_the_local_store_is_kept_apart_per_account_and_names_no_key(start_simulator, fresh_caches):
+def test_the_local_store_is_kept_apart_per_account_and_names_no_key(
+    start_simulator, fresh_caches, monkeypatch
+):
+    monkeypatch.setenv("EVAL_DASHBOARD_LOCAL_LAKE", "off")  # the store of the in-memory path
     key = "sk-store-owner-6d5c4b3a29"
     sim = start_simulator(api_key=key, seed=7, scale=0.3)
     mine = Source("aymara", sim.base_url, key)
@@ -328,6 +336,24 @@ def test_the_local_store_is_kept_apart_per_account_and_names_no_key(start_simula
     theirs = cache.run_store(Source("aymara", sim.base_url, "sk-other-account-0f9e8d7c6b"))
     assert theirs is not None and theirs.folder != store.folder
     assert theirs.stored_ids("responses") == 0
+    for path in fresh_caches.rglob("*"):
+        assert leaks(key, str(path)) == []
+        if path.is_file():
+            assert leaks(key, path.read_bytes()) == []
+
+
+def test_the_own_lake_is_kept_apart_per_account_and_names_no_key(start_simulator, fresh_caches):
+    key = "sk-lake-owner-5e4d3c2b1a"
+    sim = start_simulator(api_key=key, seed=7, scale=0.3)
+    mine = Source("aymara", sim.base_url, key)
+    data = aymara_loaders.load_aymara(mine, None)
+    assert data.fatal is None and data.lake_sync == 1
+    other = Source("aymara", sim.base_url, "sk-other-account-0f9e8d7c6b")
+    assert isinstance(aymara_loaders.load_aymara(other, None).fatal, AuthenticationError)
+    here, theirs = (Path(own_location(cache.aymara_client(s)).url) for s in (mine, other))
+    assert here != theirs and here.parent == theirs.parent == (fresh_caches / "lake").resolve()
+    assert (here / "responses" / "_delta_log").is_dir()
+    assert not (theirs / "responses").exists()  # the refused key wrote nothing
     for path in fresh_caches.rglob("*"):
         assert leaks(key, str(path)) == []
         if path.is_file():

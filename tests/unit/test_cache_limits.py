@@ -99,6 +99,26 @@ def test_the_refresh_interval_and_the_cache_size_are_settings():
     assert (Settings().refresh_interval_s, Settings().cache_entries) == (30.0, 256)
 
 
+OWN_LAKE_SETTINGS = [(None, True), ("on", True), ("1", True), ("off", False), ("0", False),
+                     ("FALSE", False)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("raw", "on"), OWN_LAKE_SETTINGS)
+def test_the_own_lake_is_the_default_and_off_keeps_the_in_memory_path(raw, on):
+    config = Settings.from_mapping({} if raw is None else {"EVAL_DASHBOARD_LOCAL_LAKE": raw})
+    assert config.local_lake is on
+
+
+def test_expiring_an_entry_makes_its_next_read_load_again():
+    kept = cache_module.DatasetCache()
+    loads = []
+    kept.get_or_load("k", lambda: loads.append(1) or len(loads), lambda _: 600.0)
+    kept.expire("k")
+    kept.expire("absent")  # nothing to expire: no error, no entry made
+    assert kept.get_or_load("k", lambda: loads.append(1) or len(loads), lambda _: 600.0) == 2
+    assert "absent" not in kept._entries
+
+
 # --------------------------------------------------------------------------- the byte budget
 
 BLOB = 100_000  # bytes of one test dataset's payload
