@@ -359,16 +359,22 @@ def bench_uploads(base: str | None) -> int:
     return 0
 
 
-def bench_clicks(repeat: int, scale: float) -> int:
+def bench_clicks(repeat: int, scale: float, paths: tuple[str, ...] = ("lake",)) -> int:
     """`--clicks`: one viewer's budgets on the Aymara pages in Chromium."""
     if _no_browser("Clicks"):
         return 0
     facts_of_machine = machine()
-    found = clicks.run(repeat, scale, say)
-    print(f"## One viewer in Chromium, simulator scale {scale:g} (50 ms latency), 1440 px\n")
-    print(clicks.table(found))
+    found = clicks.run(repeat, scale, say, paths)
+    for path, measured in found.items():
+        print(f"## One viewer in Chromium, simulator scale {scale:g} (50 ms latency), 1440 px: "
+              f"{clicks.DATA_PATH_NAMES[path]}\n")  # fmt: skip
+        print(clicks.table(measured) + "\n")
+    if len(found) > 1:
+        print("## The data paths side by side (medians, in turns, one run)\n")
+        print(clicks.side_by_side(found))
     print(f"\n{facts_of_machine['cores']} cores, {facts_of_machine['cpu']}, load at start "
-          f"{facts_of_machine['load']}; {repeat} fresh apps, each with an empty store")  # fmt: skip
+          f"{facts_of_machine['load']}; {repeat} fresh apps per path, each with an empty cache "
+          "folder")  # fmt: skip
     return 0
 
 
@@ -471,9 +477,18 @@ def main(argv: list[str] | None = None) -> int:
         help="only one viewer's budgets in Chromium at scale 10: first visit, new session, "
         "every sidebar click, filter changes and a text search on Responses",
     )
+    parser.add_argument(
+        "--clicks-paths",
+        default="lake",
+        help="with --clicks: the data paths, in turns: lake (the own lake, default), memory",
+    )
     args = parser.parse_args(argv)
     if args.clicks:
-        return bench_clicks(args.repeat or 3, args.viewers_scale)
+        paths = tuple(p.strip() for p in args.clicks_paths.split(",") if p.strip())
+        unknown = [p for p in paths if p not in clicks.DATA_PATHS]
+        if unknown or not paths:
+            parser.error(f"--clicks-paths: {', '.join(unknown) or 'none'}; use lake and/or memory")
+        return bench_clicks(args.repeat or 3, args.viewers_scale, paths)
     if args.viewers_uploads:
         return bench_viewers_uploads(args.viewers_uploads_n, args.viewers_scale)
     if args.viewers:

@@ -1,7 +1,8 @@
 """One viewer in Chromium on the Aymara pages at 50,000 responses: the budgets of a click.
 
 A simulator in its own process (scale 10: 500 runs, ~49,000 responses, 50 ms a request) and a
-fresh `streamlit run app.py` with an empty store per repetition. Per repetition:
+fresh `streamlit run app.py` with an empty cache folder per repetition and data path (the own
+lake by default; `--clicks-paths lake,memory` also the in-memory path, in turns). Per repetition:
 
   first visit   a new browser opens the app: the Overview loads every run over HTTP;
   new session   a new browser context opens the same link on the now warm server;
@@ -65,6 +66,13 @@ OPENED = """(charts) => {
     return document.querySelectorAll('.js-plotly-plot .main-svg').length >= charts;
 }"""
 OVERVIEW_CHARTS = 2
+# The dashboard's data paths: its own lake read through DuckDB (the default), or every
+# response held in pandas (EVAL_DASHBOARD_LOCAL_LAKE=off).
+DATA_PATHS = {
+    "lake": {"EVAL_DASHBOARD_LOCAL_LAKE": "on"},
+    "memory": {"EVAL_DASHBOARD_LOCAL_LAKE": "off"},
+}
+DATA_PATH_NAMES = {"lake": "Own lake (DuckDB, default)", "memory": "In memory (pandas)"}
 
 
 @dataclass
@@ -176,11 +184,13 @@ def _tab(browser: Any, url: str) -> Iterator[tuple[Any, Finished, float]]:
         context.close()
 
 
-def one_repetition(browser: Any, sim_url: str, key: str, root: Path, clicks: Clicks) -> None:
-    """A fresh app with an empty store: the first visit, then the warm steps."""
+def one_repetition(
+    browser: Any, sim_url: str, key: str, root: Path, clicks: Clicks, path: str = "lake"
+) -> None:
+    """A fresh app with an empty cache folder: the first visit, then the warm steps."""
     from bench.viewers import app_on
 
-    with app_on("clicks", root, sim_url, key) as app:
+    with app_on(f"clicks-{path}", root, sim_url, key, DATA_PATHS[path]) as app:
         with _tab(browser, app.url) as (_, _, took):
             clicks.first_visit.append(took)
         for _ in range(3):
@@ -217,24 +227,56 @@ def load_bound(sim_url: str, key: str) -> tuple[float, float, dict[str, int]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run(repeat: int, scale: float, say: Callable[[str], None]) -> Clicks:
-    """Every repetition on one simulator and one browser."""
+def run(
+    repeat: int, scale: float, say: Callable[[str], None], paths: tuple[str, ...] = ("lake",)
+) -> dict[str, Clicks]:
+    """Every repetition on one simulator and one browser, the data paths taking turns."""
     from bench.viewers import simulator
     from tests.appserver import launch_browser
 
     root = Path(__file__).resolve().parent.parent
-    clicks = Clicks()
+    found = {path: Clicks() for path in paths}
     with simulator(scale) as (sim, key):
-        clicks.bound_s, clicks.load_s, clicks.stages = load_bound(sim.base_url, key)
+        bound = load_bound(sim.base_url, key)
+        for clicks in found.values():
+            clicks.bound_s, clicks.load_s, clicks.stages = bound
         manager, browser = launch_browser()
         try:
             for rep in range(max(1, repeat)):
-                one_repetition(browser, sim.base_url, key, root, clicks)
-                say(f"  repetition {rep + 1}/{repeat}: first visit {clicks.first_visit[-1]:.2f} s")
+                for path, clicks in found.items():
+                    one_repetition(browser, sim.base_url, key, root, clicks, path)
+                    say(f"  repetition {rep + 1}/{repeat}, {path}: first visit "
+                        f"{clicks.first_visit[-1]:.2f} s")  # fmt: skip
         finally:
             browser.close()
             manager.stop()
-    return clicks
+    return found
+
+
+def side_by_side(found: dict[str, Clicks]) -> str:
+    """Each step's median on each data path, measured in turns in one run."""
+    paths = list(found)
+
+    def steps(clicks: Clicks) -> dict[str, list[float]]:
+        every_again = [t for values in clicks.sidebar_again.values() for t in values]
+        return {
+            "First visit": clicks.first_visit,
+            "New session, warm server": clicks.new_session,
+            **{f"Sidebar → {t}, first time": clicks.sidebar[t] for t in PAGES},
+            "Sidebar, any page seen before": every_again,
+            "Responses: a filter changed": clicks.filter,
+            "Responses: text search": clicks.search,
+        }
+
+    per_path = {path: steps(found[path]) for path in paths}
+    lines = [
+        "| Step | " + " | ".join(DATA_PATH_NAMES[p] for p in paths) + " |",
+        "|---|" + "---|" * len(paths),
+    ]
+    for step in per_path[paths[0]]:
+        cells = [f"{statistics.median(per_path[p][step]):.2f} s" for p in paths]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def table(clicks: Clicks) -> str:

@@ -293,8 +293,10 @@ def simulator(scale: float) -> Iterator[tuple[Any, str]]:
 
 
 @contextmanager
-def app_on(label: str, root: Path, sim_url: str, key: str) -> Iterator[Any]:
-    """`streamlit run app.py` of a checkout on the simulator, with a run store of its own."""
+def app_on(
+    label: str, root: Path, sim_url: str, key: str, extra: dict[str, str] | None = None
+) -> Iterator[Any]:
+    """`streamlit run app.py` of a checkout on the simulator, with a cache folder of its own."""
     from tests.appserver import start_app
 
     folder = Path(tempfile.mkdtemp(prefix="bench-viewers-store-"))
@@ -302,6 +304,7 @@ def app_on(label: str, root: Path, sim_url: str, key: str) -> Iterator[Any]:
         "AYMARA_AI_API_KEY": key,
         "AYMARA_AI_BASE_URL": sim_url,
         "EVAL_DASHBOARD_CACHE_DIR": str(folder),
+        **(extra or {}),
     }
     name = "bench-viewers-" + "".join(c if c.isalnum() else "-" for c in label)
     app = start_app(env, name=name, root=root)
