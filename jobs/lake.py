@@ -238,6 +238,38 @@ def commit(
     return version
 
 
+# A partition holding more files than this is compacted by the next sync that writes it: each
+# sync that adds a run to an eval appends one small file there.
+FILES_PER_PARTITION = 8
+# Files a commit replaced are deleted by a later sync this long after: far longer than any
+# reader keeps a sync's snapshot open (a dashboard looks for a newer one within its cache TTL).
+RETENTION_HOURS = 24
+
+
+def tidy(location: LakeLocation, name: str) -> None:
+    """Compact a table's fragmented partitions; delete files no recent version reads.
+
+    Called by a sync for each table it wrote, before its `syncs` row: compaction and vacuum
+    commit too, and the row records the table's version after them.
+    """
+    table = delta_table(location, name)
+    if table is None:
+        return
+    partitions = RESPONSES_PARTITIONS if name == "responses" else []
+    if partitions:
+        actions = pa.table(table.get_add_actions(flatten=True))
+        keys = list(zip(*(actions[f"partition.{p}"].to_pylist() for p in partitions),
+                        strict=True))  # fmt: skip
+        counts: dict[tuple[Any, ...], int] = {}
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        for key, files in sorted(counts.items()):
+            if files > FILES_PER_PARTITION:
+                where = [(p, "=", v) for p, v in zip(partitions, key, strict=True)]
+                table.optimize.compact(partition_filters=where)  # type: ignore[arg-type]
+    table.vacuum(retention_hours=RETENTION_HOURS, dry_run=False, enforce_retention_duration=False)
+
+
 def delete_rows(location: LakeLocation, name: str, predicate: str) -> int:
     """One commit that deletes the rows matching `predicate`."""
     table = delta_table(location, name)

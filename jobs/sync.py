@@ -271,6 +271,8 @@ def sync_lake(
         if version is not None:
             written[name] = version
 
+    for name in written:
+        lake.tidy(location, name)
     requests = client.transport.requests_sent - sent_before
     sync_id = lake.record_sync(
         location,

@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
+import pyarrow as pa
 import pytest
 
 from client.aymara import AymaraClient
 from client.errors import AuthenticationError, ServerError
 from client.paging import Listing
+from jobs import lake
 from jobs.lake import lake_location, open_snapshot
 from jobs.lake_lock import WriterLock
 from jobs.own_lake import LOCK_TTL_S, OwnLakeUnavailable, own_location, sync_own_lake
@@ -22,6 +25,7 @@ from tests.integration.test_lake_sync import (
     client_of,
     lake_totals,
     review_first_finished,
+    score_new_run,
     truth_totals,
 )
 
@@ -140,3 +144,27 @@ def test_a_half_read_runs_listing_keeps_the_runs_it_missed_and_says_so(
     assert any(p.what == "The list of runs" for p in synced.problems)
     # Nothing was deleted: a run missing from a half-read listing is not known to be gone.
     assert lake_totals(open_snapshot(location).connect()) == whole  # type: ignore[union-attr]
+
+
+def test_syncs_that_keep_adding_runs_compact_the_partition_and_delete_replaced_files(
+    sim: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lake, "FILES_PER_PARTITION", 2)
+    monkeypatch.setattr(lake, "RETENTION_HOURS", 0)  # what a day later would delete, now
+    client = client_of(sim)
+    location = own_location(client, tmp_path)
+    sync_own_lake(client, location)
+    for n in range(3):  # each sync appends one small file to that eval's partition
+        run, _ = score_new_run(client, f"Compaction {n}")
+        sync_own_lake(client, location)
+    table = lake.delta_table(location, "responses")
+    actions = pa.table(table.get_add_actions(flatten=True)).to_pydict()
+    of_eval = [e for e in actions["partition.eval_uuid"] if e == run.eval_uuid]
+    assert 1 <= len(of_eval) <= 2  # compacted, not one file per run
+    snapshot = open_snapshot(location)
+    assert snapshot is not None
+    assert lake_totals(snapshot.connect()) == truth_totals(sim)
+    on_disk = {p.relative_to(location.url).as_posix()
+               for p in Path(location.url, "responses").rglob("*.parquet")}  # fmt: skip
+    referenced = {f"responses/{p}" for p in actions["path"]}
+    assert on_disk == {unquote(p) for p in referenced}  # replaced files were deleted
