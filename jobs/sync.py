@@ -191,9 +191,11 @@ def sync_lake(
     ]
     new_prompts = prompts_frame({e: lst.items for e, lst in fetched_prompts.items()})
     prompts_df = _concat(kept, new_prompts)
-    reworded = {e for e in fetched_prompts if not _same_prompts(old_prompts, new_prompts, e)} & set(
-        old_prompts["eval_uuid"]
-    )
+    held_prompts = set(old_prompts["eval_uuid"])  # a new eval's prompts reword nothing
+    reworded = {
+        e for e in fetched_prompts
+        if e in held_prompts and not _same_prompts(old_prompts, new_prompts, e)
+    }  # fmt: skip
 
     # --- responses: only of runs whose version moved (or whose eval's prompts changed)
     old_runs = _previous(location, "runs")
