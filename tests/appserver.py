@@ -72,12 +72,13 @@ def start_app(
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{name}-{port}.log"
-    # The app under test sees only the accounts a test gives it (the run store folder stays).
+    # The app under test sees only the accounts a test gives it (the cache folder and the data
+    # path a test module chose stay).
     full_env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("AYMARA_", "FEATHER_", "EVAL_DASHBOARD_"))
-        or k == "EVAL_DASHBOARD_CACHE_DIR"
+        or k in ("EVAL_DASHBOARD_CACHE_DIR", "EVAL_DASHBOARD_LOCAL_LAKE")  # the data path
     }
     full_env.update(env)
     full_env["PYTHONUNBUFFERED"] = "1"

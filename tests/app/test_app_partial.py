@@ -19,6 +19,7 @@ from client.aymara import ALL_WORKSPACES
 from components import cache
 from components.connection import Source
 from jobs.aymara_data import fetch_aymara
+from jobs.own_lake import own_location, sync_own_lake
 from reporting.aymara.aggregates import verdict_counts
 from tests.app.test_app_aymara import APP, TIMEOUT_S
 from tests.app.test_app_lake import own_lake_env
@@ -102,13 +103,21 @@ def test_a_first_visit_sync_cut_short_is_partial_and_try_again_fetches_only_the_
         whole = verdict_counts(fetch_aymara(client, ALL_WORKSPACES).view(False).responses)
     config = f"{sim.base_url}/_sim/config"
     evals = truth_of(sim)["totals"]["evals"]
-    # The three listings, every eval's prompts, then two runs' responses.
+    # The three listings, every eval's prompts, then two runs' responses: the sync the first
+    # visit made, cut short (made here without retries, so the outage is met at once).
     httpx.post(config, json={"down_after": 3 + evals + 2}, headers=HEADERS).raise_for_status()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     try:
-        at.run()
+        with client_of(sim) as client:
+            cut = sync_own_lake(client, own_location(client))
     finally:
         httpx.post(config, json={"down_after": 0, "down": False}, headers=HEADERS)
+    assert cut.partial and cut.sync_id == 1
+    source = Source("aymara", sim.base_url, SIMULATOR_KEY)
+    cache.dataset_cache().get_or_load(
+        cache.cache_key(source, None, (), "own-lake-sync"), lambda: cut, lambda _: 600.0
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     label, value = tile(at, "Responses scored")
     assert label == "Responses scored (partial)" and int(value.replace(",", "")) < whole["scored"]
