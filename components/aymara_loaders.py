@@ -38,7 +38,7 @@ def load_aymara(
     allowed = tuple(sorted(permitted))
     if settings().lake_url:
         return _from_lake(source, workspace, allowed, settings().lake_url)
-    if settings().local_lake:
+    if _on_own_lake():
         return _from_own_lake(source, workspace, allowed, progress)
     key = cache.cache_key(source, workspace, allowed)
     full_ttl = cache.cache_ttl_s()
@@ -128,8 +128,9 @@ def _from_own_lake(
                        missing=synced.missing)  # fmt: skip
         if not synced.written_elsewhere:  # current as of this sync's listings
             data = replace(data, loaded_at=synced.checked_at)
-        synced_all = workspace == ALL_WORKSPACES or (workspace is None and bool(allowed))
-        if synced.reports is not None and synced_all:  # the sync listed exactly these
+        if synced.reports is not None and _spaces(workspace, allowed) == _spaces(
+            ALL_WORKSPACES, allowed
+        ):  # the sync listed exactly these workspaces' reports
             return replace(data, reports=synced.reports)
         return _with_reports(source, data, allowed)
 
@@ -202,6 +203,11 @@ def key_workspaces(source: Source) -> tuple[str, ...] | APIError:
     )
 
 
+def _on_own_lake() -> bool:
+    """True when the dashboard syncs and reads its own lake (no shared lake, not turned off)."""
+    return not settings().lake_url and settings().local_lake
+
+
 def _own_sync_key(source: Source, allowed: tuple[str, ...]) -> tuple[object, ...]:
     return cache.cache_key(source, None, allowed, "own-lake-sync")
 
@@ -221,7 +227,7 @@ def _demo_root() -> Path:
 def retry_missing(source: Source, workspace: str | None, permitted: frozenset[str]) -> bool:
     """Make the next read of a partial dataset fetch what it missed (and only that)."""
     allowed = tuple(sorted(permitted))
-    if not settings().lake_url and settings().local_lake:
+    if _on_own_lake():
         return cache.dataset_cache().expire_partial(_own_sync_key(source, allowed))
     key = cache.cache_key(source, workspace, allowed)
     return cache.dataset_cache().expire_partial(key)
@@ -229,7 +235,7 @@ def retry_missing(source: Source, workspace: str | None, permitted: frozenset[st
 
 def sync_soon(source: Source) -> None:
     """After a change through the API (a review): the next read syncs the own lake."""
-    if not settings().lake_url and settings().local_lake:
+    if _on_own_lake():
         allowed = tuple(sorted(workspace_allowlist()))
         cache.dataset_cache().expire(_own_sync_key(source, allowed))
 
