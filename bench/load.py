@@ -26,7 +26,8 @@ from typing import Any
 import httpx
 
 from client.aymara import AymaraClient
-from jobs.aymara_data import AymaraData, fetch_aymara
+from jobs.aymara_data import AymaraData
+from jobs.aymara_fetch import fetch_aymara
 from jobs.store import RunStore
 from simulator.server import RunningSimulator, start_subprocess
 from simulator.settings import SimSettings

@@ -1,6 +1,6 @@
 """The Aymara dataset for the pages, through the cache seam: read from a shared results lake
 (EVAL_DASHBOARD_LAKE_URL), else from the account's own lake, synced here (`jobs.own_lake`),
-else, with EVAL_DASHBOARD_LOCAL_LAKE=off, loaded into memory by `jobs.aymara_data`."""
+else, with EVAL_DASHBOARD_LOCAL_LAKE=off, loaded into memory by `jobs.aymara_fetch`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from client.errors import APIError
 from client.settings import settings
 from components import cache
 from components.connection import Source, workspace_allowlist
-from jobs.aymara_data import AymaraData, ProgressFn, fetch_aymara
+from jobs.aymara_data import AymaraData, ProgressFn
+from jobs.aymara_fetch import fetch_aymara
 from jobs.lake import LakeLocation, lake_location
 from jobs.lake_data import empty_dataset, load_from_lake, snapshot_id
 from jobs.own_lake import OwnSync, own_location, sync_own_lake

@@ -12,7 +12,8 @@ import pandas as pd
 from client.aymara import AymaraClient
 from client.errors import APIError
 from client.settings import settings
-from jobs.aymara_data import AymaraData, fetch_aymara
+from jobs.aymara_data import AymaraData
+from jobs.aymara_fetch import fetch_aymara
 from jobs.store import RunStore
 
 USAGE_OR_API_ERROR = 2  # the exit code of a bad option, a bad key or an API that is down

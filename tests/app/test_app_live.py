@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
 from components.live import processing, refetch
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from tests.app.test_app_aymara import app, captions, open_page, select_row  # noqa: F401
 from tests.conftest import SIMULATOR_KEY
 

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from client.aymara import ALL_WORKSPACES
 from components import cache
 from components.connection import Source
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from jobs.own_lake import own_location, sync_own_lake
 from reporting.aymara.aggregates import verdict_counts
 from tests.app.test_app_aymara import APP, TIMEOUT_S

@@ -26,7 +26,8 @@ from client.errors import (
     PermissionDeniedError,
 )
 from client.feather import FeatherClient
-from jobs.aymara_data import AymaraData, fetch_aymara
+from jobs.aymara_data import AymaraData
+from jobs.aymara_fetch import fetch_aymara
 from reporting.aymara.aggregates import (
     category_pass_rates,
     confidence_bands,

@@ -1,6 +1,6 @@
 """Loading through faults: retried where safe, and what cannot load is named, never hidden.
 
-`jobs.aymara_data.fetch_aymara` against the simulator's fault injection over real HTTP, and
+`jobs.aymara_fetch.fetch_aymara` against the simulator's fault injection over real HTTP, and
 against an httpx transport wrapper that breaks the API at a chosen moment. A fault-free load of
 the same seed is the reference: a load that recovered gives exactly the same frames.
 """
@@ -25,7 +25,8 @@ from client.errors import (
     NotFoundError,
     ServerError,
 )
-from jobs.aymara_data import AymaraData, fetch_aymara
+from jobs.aymara_data import AymaraData
+from jobs.aymara_fetch import fetch_aymara
 from tests.conftest import SIMULATOR_KEY
 
 SHORT_TIMEOUT = httpx.Timeout(0.5, connect=1.0)

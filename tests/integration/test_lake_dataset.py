@@ -10,7 +10,8 @@ import pytest
 
 from client.aymara import ALL_WORKSPACES
 from client.transport import fingerprint
-from jobs.aymara_data import AymaraData, fetch_aymara
+from jobs.aymara_data import AymaraData
+from jobs.aymara_fetch import fetch_aymara
 from jobs.lake import lake_location
 from jobs.lake_data import LakeUnavailable, load_from_lake
 from jobs.store import account_id

@@ -12,7 +12,7 @@ import pytest
 from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import ResponseToScore, ScoreRequest
 from jobs import lake, lake_lock
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from jobs.cli import main
 from jobs.lake import LakeLocation, lake_location, open_snapshot
 from jobs.sync import run_syncs, sync_lake

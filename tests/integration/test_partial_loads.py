@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from tests.conftest import SIMULATOR_KEY
 
 HEADERS = {"x-api-key": SIMULATOR_KEY}

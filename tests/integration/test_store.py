@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from client.aymara import ALL_WORKSPACES, AymaraClient
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from jobs.store import RunStore
 from tests.conftest import SIMULATOR_KEY
 

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
 from client.errors import APIError
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from tests.integration.test_bad_input import FakeAymara, build_everything
 
 TEXT = st.text(max_size=30)

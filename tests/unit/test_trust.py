@@ -13,7 +13,7 @@ import pytest
 from client.aymara import ALL_WORKSPACES, AymaraClient
 from client.aymara_models import Eval, EvalPrompt, EvalRun, ScoredResponse
 from components.shell import Context
-from jobs.aymara_data import fetch_aymara
+from jobs.aymara_fetch import fetch_aymara
 from reporting.aymara import definitions as d
 from reporting.aymara.export import export_frame, parquet_bytes, safe_csv
 from reporting.aymara.responses import responses_frame
